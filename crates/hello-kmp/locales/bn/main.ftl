@@ -1,0 +1,153 @@
+## Hello KMP — বাংলা
+
+app-name = হ্যালো কেএমপি
+skip-to-content = মূল অংশে যান
+switch-language = English
+call-999 = ৯৯৯-এ কল করুন — বিনা খরচে
+footer-text = খুলনা মেট্রোপলিটন পুলিশ। জরুরি প্রয়োজনে সবসময় আগে ৯৯৯-এ কল করুন।
+
+home-title = খুলনা মেট্রোপলিটন পুলিশের নাগরিক সেবা
+home-lead = মাদক, জঙ্গিবাদ, সন্ত্রাস বা যেকোনো অপরাধের খবর পুলিশকে জানান — নিজের নাম না দিয়েই।
+home-services = সেবাসমূহ
+home-tip = গোপন তথ্য দিন
+home-tip-detail = নাম-পরিচয় ছাড়াই পুলিশকে অপরাধের খবর দিন
+home-follow-up = আগের তথ্যের খোঁজ নিন
+home-follow-up-detail = রসিদ নম্বর দিয়ে অবস্থা দেখুন, পুলিশের প্রশ্নের উত্তর দিন
+
+anonymity-title = আপনার পরিচয় গোপন থাকে
+anonymity-no-name = নাম, ফোন নম্বর বা ঠিকানা দিতে হয় না।
+anonymity-no-trace = আপনার আইপি ঠিকানা, ফোনের পরিচয় বা ব্রাউজারের তথ্য আমরা রাখি না।
+anonymity-sealed = আপনার লেখা তালাবদ্ধ (এনক্রিপ্ট) করে রাখা হয়; শুধু দায়িত্বপ্রাপ্ত কর্মকর্তা পড়তে পারেন, আর প্রতিবার পড়ার হিসাব থাকে।
+anonymity-receipt = পাঠানোর পর একটি রসিদ নম্বর পাবেন; সেটিই আপনার ফিরে আসার একমাত্র চাবি।
+
+tip-title = গোপন তথ্য দিন
+tip-anonymous-explained = এখানে পরিচয় গোপন মানে: আমরা জানি না কে পাঠিয়েছেন, জানার চেষ্টাও করি না। নাম বা ফোন নম্বর দেওয়া আপনার ইচ্ছা; না দিলেও তথ্য সমান গুরুত্ব পায়। কেউ আপনার ফোন হাতে পেলে যেন কিছু না বোঝে, তাই পাঠানোর পর এই পাতা বন্ধ করে দিন।
+tip-category = বিষয়
+tip-category-choose = একটি বিষয় বেছে নিন
+tip-description = কী ঘটেছে বা ঘটছে
+tip-description-hint = কে, কী, কোথায়, কখন — যা জানেন লিখুন। বাংলা বা ইংরেজি, ৫,০০০ অক্ষর পর্যন্ত। নিজের পরিচয় প্রকাশ পায় এমন কিছু লিখবেন না।
+tip-event-time = ঘটনার সময়
+optional = ইচ্ছা হলে
+tip-place = ঘটনার স্থান
+tip-thana = থানা
+tip-thana-unknown = জানি না / বলতে চাই না
+tip-use-location = আমার বর্তমান অবস্থান দিন
+tip-location-busy = অবস্থান খোঁজা হচ্ছে…
+tip-location-done = অবস্থান যোগ হয়েছে।
+tip-location-failed = অবস্থান পাওয়া যায়নি। থানা বেছে নিন বা বর্ণনায় জায়গার নাম লিখুন।
+tip-location-hint = অবস্থান দিলে শুধু সেই বিন্দুটি পাঠানো হয়। ঘটনাস্থলে না থাকলে নিজের অবস্থান দেবেন না।
+tip-contact = পুলিশ আপনার সাথে যোগাযোগ করুক চাইলে (ইচ্ছা হলে)
+tip-contact-hint = খালি রাখলে আপনি সম্পূর্ণ বেনামী থাকবেন। লিখলে তা তালাবদ্ধ থাকে, শুধু কর্মকর্তা দেখেন।
+tip-contact-name = নাম
+tip-contact-phone = মোবাইল নম্বর
+tip-send = গোপনে পাঠান
+tip-reference = সূত্র নম্বর
+
+receipt-title = আপনার তথ্য পৌঁছেছে
+receipt-sent = ধন্যবাদ। আপনার তথ্য নিরাপদে জমা হয়েছে।
+receipt-your-receipt = আপনার রসিদ নম্বর
+receipt-copy = রসিদ কপি করুন
+receipt-copied = কপি হয়েছে
+receipt-keep = রসিদ নম্বরটি লিখে বা কপি করে নিরাপদ জায়গায় রাখুন। এটি দিয়ে পরে অবস্থা দেখবেন ও পুলিশের প্রশ্নের উত্তর দেবেন।
+receipt-cannot-recover = রসিদ শুধু এই একবার দেখানো হচ্ছে। আমরা নিজেরাও এটি জানি না, তাই হারালে আর ফেরত দেওয়া যাবে না।
+receipt-saved = আমি রসিদ নম্বর সংরক্ষণ করেছি
+receipt-done = শেষ করুন
+
+already-sent-title = এই তথ্য আগেই পাঠানো হয়েছে
+already-sent-text = একই ফর্ম দুবার পাঠানো হয়েছিল, তাই দ্বিতীয়টি আলাদা তথ্য হিসেবে রাখা হয়নি। রসিদ নম্বর প্রথমবারই দেখানো হয়েছিল।
+
+follow-up-title = আগের তথ্যের খোঁজ
+follow-up-lead = গোপন তথ্য পাঠানোর সময় পাওয়া রসিদ নম্বরটি লিখুন।
+follow-up-receipt = রসিদ নম্বর
+follow-up-receipt-hint = ২৫ অঙ্ক; বাংলা বা ইংরেজি অঙ্কে, ফাঁক বা ড্যাশসহ লিখতে পারেন।
+follow-up-open = দেখুন
+
+status-title = আপনার তথ্যের অবস্থা
+status-message-sent = আপনার বার্তা পাঠানো হয়েছে।
+status-now = বর্তমান অবস্থা
+status-timeline = ধাপসমূহ
+status-messages = বার্তা
+status-no-messages = এখনো কোনো বার্তা নেই।
+status-from-police = পুলিশ
+status-from-you = আপনি
+status-add = আরও তথ্য দিন বা প্রশ্নের উত্তর দিন
+status-send = পাঠান
+
+citizen-status-new = পৌঁছেছে, পর্যালোচনার অপেক্ষায়
+citizen-status-under-review = একজন কর্মকর্তা পর্যালোচনা করছেন
+citizen-status-investigating = তদন্ত চলছে
+citizen-status-action-taken = ব্যবস্থা নেওয়া হয়েছে
+citizen-status-closed = কাজ শেষ, বন্ধ করা হয়েছে
+
+category-drugs = মাদক
+category-militancy = জঙ্গিবাদ ও উগ্রবাদ
+category-terrorism = সন্ত্রাস, বিস্ফোরক ও অস্ত্র
+category-theft = চুরি, ডাকাতি ও ছিনতাই
+category-violence-against-women-children = নারী ও শিশু নির্যাতন
+category-cyber-crime = সাইবার অপরাধ
+category-extortion = চাঁদাবাজি
+category-other = অন্যান্য অপরাধ
+
+status-new = নতুন
+status-under-review = পর্যালোচনাধীন
+status-investigating = তদন্তাধীন
+status-action-taken = ব্যবস্থা নেওয়া হয়েছে
+status-closed-no-action = বন্ধ — ব্যবস্থার প্রয়োজন নেই
+status-closed-duplicate = বন্ধ — একই তথ্য আগে এসেছে
+status-closed-false = বন্ধ — তথ্য সঠিক নয়
+
+error-title = দুঃখিত
+err-not-found = এই পাতাটি পাওয়া যায়নি।
+err-forbidden = এই কাজের অনুমতি নেই। পাতাটি নতুন করে খুলে আবার চেষ্টা করুন।
+err-unavailable = এই মুহূর্তে সেবাটি ব্যস্ত। কিছুক্ষণ পরে আবার চেষ্টা করুন। জরুরি হলে ৯৯৯-এ কল করুন।
+err-internal = আমাদের দিকে একটি সমস্যা হয়েছে। আপনার তথ্য জমা হয়নি; আবার চেষ্টা করুন। জরুরি হলে ৯৯৯-এ কল করুন।
+err-description-empty = কী ঘটেছে তা লিখুন।
+err-description-too-long = বর্ণনা ৫,০০০ অক্ষরের বেশি হয়েছে। একটু ছোট করুন।
+err-category-unknown = তালিকা থেকে একটি বিষয় বেছে নিন।
+err-thana-unknown = তালিকা থেকে একটি থানা বেছে নিন।
+err-point-malformed = অবস্থানটি বোঝা যায়নি। আবার "আমার বর্তমান অবস্থান দিন" চাপুন, অথবা থানা বেছে নিন।
+err-point-out-of-range = অবস্থানটি পৃথিবীর মানচিত্রে পড়ে না। আবার চেষ্টা করুন অথবা থানা বেছে নিন।
+err-event-time-malformed = ঘটনার সময় তারিখ ও ঘণ্টা-মিনিটসহ দিন, অথবা ঘরটি খালি রাখুন।
+err-event-time-in-future = ঘটনার সময় ভবিষ্যতের হতে পারে না।
+err-event-time-too-old = ঘটনার সময় দশ বছরের বেশি আগের হতে পারে না।
+err-contact-name-too-long = নাম ১০০ অক্ষরের মধ্যে লিখুন।
+err-phone-malformed = মোবাইল নম্বরটি ১১ অঙ্কের বাংলাদেশি নম্বর হতে হবে (যেমন ০১৭১১-০০০০০০), অথবা ঘরটি খালি রাখুন।
+err-receipt-malformed = রসিদ নম্বরে ২৫টি অঙ্ক থাকে। আবার মিলিয়ে দেখুন।
+err-receipt-unknown = এই রসিদ নম্বরে কোনো তথ্য পাওয়া যায়নি। অঙ্কগুলো মিলিয়ে আবার লিখুন।
+err-too-many-guesses = অনেকবার ভুল রসিদ নম্বর দেওয়া হয়েছে। কিছুক্ষণ অপেক্ষা করে আবার চেষ্টা করুন।
+err-message-empty = বার্তার ঘরে কিছু লিখুন।
+err-message-too-long = বার্তা ৫,০০০ অক্ষরের বেশি হয়েছে। একটু ছোট করুন।
+err-form-tampered = ফর্মটি ঠিকভাবে পৌঁছায়নি। পাতাটি নতুন করে খুলে আবার পাঠান।
+err-body-too-large = পাঠানো লেখা অনেক বড়। বর্ণনা ছোট করে আবার পাঠান।
+err-status-change-not-allowed = এই অবস্থা থেকে সেই অবস্থায় নেওয়া যায় না।
+err-login-failed = ব্যবহারকারীর নাম বা পাসওয়ার্ড সঠিক নয়।
+
+console-nav = কনসোল
+console-queue = তথ্যের তালিকা
+console-logout = লগ আউট
+console-login-title = কর্মকর্তা লগ ইন
+console-username = ব্যবহারকারীর নাম
+console-password = পাসওয়ার্ড
+console-login = লগ ইন
+console-filter-status = অবস্থা
+console-any = সব
+console-filter = দেখুন
+console-queue-empty = এই শর্তে কোনো তথ্য নেই।
+console-status = অবস্থা
+console-received = পাওয়ার সময়
+console-check-place = স্থান যাচাই করুন
+console-pages = পাতা
+console-newer = নতুনগুলো
+console-older = পুরোনোগুলো
+console-tip = গোপন তথ্য
+console-assigned = দায়িত্বপ্রাপ্ত
+console-point = অবস্থান
+console-note = অভ্যন্তরীণ নোট
+console-write = লিখুন
+console-reply-hint = "তথ্যদাতাকে পাঠান" চাপলে তথ্যদাতা রসিদ দিয়ে এটি দেখতে পাবেন। অভ্যন্তরীণ নোট তিনি কখনো দেখেন না।
+console-send-reply = তথ্যদাতাকে পাঠান
+console-save-note = অভ্যন্তরীণ নোট রাখুন
+console-change-status = অবস্থা বদলান
+console-apply = প্রয়োগ করুন
+console-assign = থানা বা ইউনিটে দিন
+console-tipster = তথ্যদাতা

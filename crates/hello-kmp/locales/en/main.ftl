@@ -1,0 +1,153 @@
+## Hello KMP — English
+
+app-name = Hello KMP
+skip-to-content = Skip to the main content
+switch-language = বাংলা
+call-999 = Call 999 — free
+footer-text = Khulna Metropolitan Police. In an emergency, always call 999 first.
+
+home-title = Citizen services of the Khulna Metropolitan Police
+home-lead = Tell the police about drugs, militancy, terrorism or any crime — without giving your name.
+home-services = Services
+home-tip = Send a secret tip
+home-tip-detail = Tell the police about a crime without saying who you are
+home-follow-up = Follow up a tip
+home-follow-up-detail = See its status with your receipt and answer the police's questions
+
+anonymity-title = Who you are stays hidden
+anonymity-no-name = You need not give a name, phone number or address.
+anonymity-no-trace = We do not keep your IP address, phone identity or browser details.
+anonymity-sealed = What you write is kept encrypted; only the officers handling it can read it, and every reading is recorded.
+anonymity-receipt = After sending you get a receipt number; it is your only key back.
+
+tip-title = Send a secret tip
+tip-anonymous-explained = Anonymous here means: we do not know who sent this, and we do not try to find out. Leaving a name or phone number is your choice; a tip without one counts just as much. Close this page after sending, so that nobody who picks up your phone can see it.
+tip-category = Subject
+tip-category-choose = Choose a subject
+tip-description = What happened or is happening
+tip-description-hint = Who, what, where, when — whatever you know. Bangla or English, up to 5,000 characters. Write nothing that would reveal who you are.
+tip-event-time = When it happened
+optional = optional
+tip-place = Where it happened
+tip-thana = Thana
+tip-thana-unknown = I don't know / I'd rather not say
+tip-use-location = Use my current location
+tip-location-busy = Finding your location…
+tip-location-done = Location added.
+tip-location-failed = Could not get your location. Choose a thana or name the place in the description.
+tip-location-hint = Only that one point is sent. If you are not at the place, do not send your own location.
+tip-contact = If you want the police to contact you (optional)
+tip-contact-hint = Leave these empty to stay fully anonymous. If you fill them in, they are kept encrypted and only officers see them.
+tip-contact-name = Name
+tip-contact-phone = Mobile number
+tip-send = Send in secret
+tip-reference = Reference
+
+receipt-title = Your tip has arrived
+receipt-sent = Thank you. Your tip is safely stored.
+receipt-your-receipt = Your receipt number
+receipt-copy = Copy the receipt
+receipt-copied = Copied
+receipt-keep = Write the receipt number down or copy it somewhere safe. With it you can see the status later and answer the police's questions.
+receipt-cannot-recover = The receipt is shown this once only. We do not know it ourselves, so if it is lost it cannot be given again.
+receipt-saved = I have saved the receipt number
+receipt-done = Finish
+
+already-sent-title = This tip was already sent
+already-sent-text = The same form was sent twice, so the second was not kept as another tip. The receipt number was shown the first time.
+
+follow-up-title = Follow up a tip
+follow-up-lead = Type the receipt number you were given when you sent the tip.
+follow-up-receipt = Receipt number
+follow-up-receipt-hint = 25 digits; Bangla or English digits, with spaces or dashes if you like.
+follow-up-open = Open
+
+status-title = Your tip's status
+status-message-sent = Your message has been sent.
+status-now = Status now
+status-timeline = Steps
+status-messages = Messages
+status-no-messages = No messages yet.
+status-from-police = Police
+status-from-you = You
+status-add = Add information or answer a question
+status-send = Send
+
+citizen-status-new = Received, waiting to be reviewed
+citizen-status-under-review = An officer is reviewing it
+citizen-status-investigating = Under investigation
+citizen-status-action-taken = Action has been taken
+citizen-status-closed = Finished and closed
+
+category-drugs = Drugs
+category-militancy = Militancy and extremism
+category-terrorism = Terrorism, explosives and arms
+category-theft = Theft, robbery and snatching
+category-violence-against-women-children = Violence against women and children
+category-cyber-crime = Cyber crime
+category-extortion = Extortion
+category-other = Other crime
+
+status-new = New
+status-under-review = Under review
+status-investigating = Investigating
+status-action-taken = Action taken
+status-closed-no-action = Closed — no action needed
+status-closed-duplicate = Closed — duplicate
+status-closed-false = Closed — not true
+
+error-title = Sorry
+err-not-found = This page could not be found.
+err-forbidden = This is not allowed. Open the page again and retry.
+err-unavailable = The service is busy right now. Try again in a little while. In an emergency, call 999.
+err-internal = Something went wrong on our side. Nothing was stored; please try again. In an emergency, call 999.
+err-description-empty = Write what happened.
+err-description-too-long = The description is longer than 5,000 characters. Please shorten it.
+err-category-unknown = Choose a subject from the list.
+err-thana-unknown = Choose a thana from the list.
+err-point-malformed = The location could not be read. Press "Use my current location" again, or choose a thana.
+err-point-out-of-range = The location is not a place on Earth. Try again or choose a thana.
+err-event-time-malformed = Give the time of the event with a date, hours and minutes, or leave it empty.
+err-event-time-in-future = The time of the event cannot be in the future.
+err-event-time-too-old = The time of the event cannot be more than ten years ago.
+err-contact-name-too-long = Keep the name within 100 characters.
+err-phone-malformed = The mobile number must be an 11-digit Bangladeshi number (such as 01711-000000), or leave it empty.
+err-receipt-malformed = A receipt number has 25 digits. Please check it.
+err-receipt-unknown = No tip has this receipt number. Check the digits and type it again.
+err-too-many-guesses = Too many wrong receipt numbers. Wait a while and try again.
+err-message-empty = Write something in the message box.
+err-message-too-long = The message is longer than 5,000 characters. Please shorten it.
+err-form-tampered = The form did not arrive as it should. Open the page again and resend.
+err-body-too-large = What was sent is too large. Shorten the description and send again.
+err-status-change-not-allowed = A tip cannot move from this status to that one.
+err-login-failed = Wrong username or password.
+
+console-nav = Console
+console-queue = Tips
+console-logout = Log out
+console-login-title = Officer log-in
+console-username = Username
+console-password = Password
+console-login = Log in
+console-filter-status = Status
+console-any = Any
+console-filter = Show
+console-queue-empty = No tips match.
+console-status = Status
+console-received = Received
+console-check-place = check the place
+console-pages = Pages
+console-newer = Newer
+console-older = Older
+console-tip = Secret tip
+console-assigned = Assigned to
+console-point = Location
+console-note = Internal note
+console-write = Write
+console-reply-hint = "Send to the tipster" lets the tipster read it with the receipt. Internal notes are never shown to the tipster.
+console-send-reply = Send to the tipster
+console-save-note = Keep as internal note
+console-change-status = Change status
+console-apply = Apply
+console-assign = Give to a thana or unit
+console-tipster = Tipster

@@ -1,0 +1,170 @@
+//! Settings: built-in defaults, then an optional TOML file, then `HELLO_KMP_*` environment
+//! variables, then command-line flags. A misspelt or malformed setting stops start-up with a
+//! message that names it.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::Deserialize;
+
+/// Everything `serve` needs to know, already checked.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Folder for the SQLite database, the file store and the key file.
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    /// `sqlite://…` or `postgres://…`; empty means the SQLite file in `data_dir`.
+    #[serde(default)]
+    pub database_url: Option<String>,
+    /// The address citizens use, such as `https://hello.kmp.police.gov.bd`. Used for CSRF origin
+    /// checks and to mark cookies `Secure`.
+    #[serde(default)]
+    pub public_origin: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed when slowing receipt guessers.
+    #[serde(default)]
+    pub trusted_proxies: Vec<IpAddr>,
+    /// `tracing` filter, such as `info` or `hello_kmp=debug`.
+    pub log: String,
+    pub area: ServiceArea,
+    /// How long a tip is kept after its last change before the purge may remove it.
+    pub retention_days: i64,
+}
+
+/// The rectangle a point must fall in to count as inside KMP's area. Points outside are kept and
+/// marked for an officer to check, never routed.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceArea {
+    pub min_lat: f64,
+    pub min_lon: f64,
+    pub max_lat: f64,
+    pub max_lon: f64,
+}
+
+impl ServiceArea {
+    pub fn contains(&self, lat: f64, lon: f64) -> bool {
+        (self.min_lat..=self.max_lat).contains(&lat) && (self.min_lon..=self.max_lon).contains(&lon)
+    }
+}
+
+/// Values given on the command line; they win over the file and the environment.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub config_file: Option<PathBuf>,
+    pub data_dir: Option<PathBuf>,
+    pub listen: Option<String>,
+    pub database_url: Option<String>,
+}
+
+impl Settings {
+    /// Reads the settings in their order of precedence.
+    pub fn load(overrides: &Overrides) -> anyhow::Result<Settings> {
+        let mut builder = config::Config::builder()
+            .set_default("data_dir", "./data")?
+            .set_default("listen", "127.0.0.1:8080")?
+            .set_default("log", "info")?
+            .set_default("retention_days", 3 * 365)?
+            // The census boundaries of Khulna city's five older thanas span lon 89.4603–89.5849,
+            // lat 22.7691–22.9494 (BBS). The box is widened by about 5 km on every side so that
+            // Labanchara, Harintana and Aranghata, carved out later, fall inside. Operators with
+            // their own jurisdiction data should set their own.
+            .set_default("area.min_lat", 22.72)?
+            .set_default("area.min_lon", 89.41)?
+            .set_default("area.max_lat", 22.99)?
+            .set_default("area.max_lon", 89.64)?;
+        if let Some(file) = &overrides.config_file {
+            builder = builder.add_source(config::File::from(file.as_path()).required(true));
+        } else if Path::new("hello-kmp.toml").exists() {
+            builder = builder.add_source(config::File::with_name("hello-kmp.toml"));
+        }
+        builder = builder
+            .add_source(
+                config::Environment::with_prefix("HELLO_KMP")
+                    .separator("__")
+                    .list_separator(",")
+                    .with_list_parse_key("trusted_proxies")
+                    .try_parsing(true),
+            )
+            .set_override_option("data_dir", path_string(&overrides.data_dir))?
+            .set_override_option("listen", overrides.listen.clone())?
+            .set_override_option("database_url", overrides.database_url.clone())?;
+        let settings: Settings = builder
+            .build()
+            .context("reading settings")?
+            .try_deserialize()
+            .context("a setting is not valid")?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    /// Settings for tests and tools: defaults with the given data folder and database.
+    pub fn for_data_dir(data_dir: &Path, database_url: Option<String>) -> Settings {
+        Settings {
+            data_dir: data_dir.to_path_buf(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            database_url,
+            public_origin: None,
+            trusted_proxies: Vec::new(),
+            log: "info".into(),
+            area: ServiceArea {
+                min_lat: 22.72,
+                min_lon: 89.41,
+                max_lat: 22.99,
+                max_lon: 89.64,
+            },
+            retention_days: 3 * 365,
+        }
+    }
+
+    /// The database to open: the configured URL, or the SQLite file in the data folder.
+    pub fn database_url(&self) -> String {
+        match self.database_url.as_deref().map(str::trim) {
+            Some(url) if !url.is_empty() => url.to_string(),
+            _ => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("hello-kmp.db").display()
+            ),
+        }
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_origin
+            .as_deref()
+            .is_some_and(|o| o.starts_with("https://"))
+    }
+
+    fn check(&self) -> anyhow::Result<()> {
+        if let Some(url) = self
+            .database_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            && !(url.starts_with("sqlite:")
+                || url.starts_with("postgres://")
+                || url.starts_with("postgresql://"))
+        {
+            anyhow::bail!("setting `database_url` must start with sqlite: or postgres://");
+        }
+        if let Some(origin) = &self.public_origin
+            && !(origin.starts_with("https://") || origin.starts_with("http://"))
+        {
+            anyhow::bail!("setting `public_origin` must look like https://host");
+        }
+        let a = self.area;
+        if !(a.min_lat < a.max_lat && a.min_lon < a.max_lon) {
+            anyhow::bail!("setting `area` must have min_lat < max_lat and min_lon < max_lon");
+        }
+        if self.retention_days < 1 {
+            anyhow::bail!("setting `retention_days` must be at least 1");
+        }
+        tracing_subscriber::EnvFilter::try_new(&self.log)
+            .with_context(|| format!("setting `log` is not a valid filter: {}", self.log))?;
+        Ok(())
+    }
+}
+
+fn path_string(path: &Option<PathBuf>) -> Option<String> {
+    path.as_ref().map(|p| p.display().to_string())
+}

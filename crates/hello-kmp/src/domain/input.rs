@@ -1,0 +1,135 @@
+//! What can be wrong with a citizen's or an officer's input. Each variant names the form field
+//! it belongs to and the message key (in `locales/*/main.ftl`) that explains it in both languages.
+
+/// A reason to refuse input, shown to the person who typed it. Never carries the input itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum InputError {
+    #[error("the description is empty")]
+    DescriptionEmpty,
+    #[error("the description is too long")]
+    DescriptionTooLong,
+    #[error("the category is not one we know")]
+    CategoryUnknown,
+    #[error("the thana is not one we know")]
+    ThanaUnknown,
+    #[error("the location is not a valid point")]
+    PointMalformed,
+    #[error("the location is outside the range of latitude and longitude")]
+    PointOutOfRange,
+    #[error("the time of the event is not a valid date and time")]
+    EventTimeMalformed,
+    #[error("the time of the event is in the future")]
+    EventTimeInFuture,
+    #[error("the time of the event is too long ago")]
+    EventTimeTooOld,
+    #[error("the name is too long")]
+    ContactNameTooLong,
+    #[error("the phone number is not a Bangladeshi mobile number")]
+    PhoneMalformed,
+    #[error("the receipt is not 25 digits")]
+    ReceiptMalformed,
+    #[error("no tip has this receipt")]
+    ReceiptUnknown,
+    #[error("too many wrong receipts")]
+    TooManyGuesses,
+    #[error("the message is empty")]
+    MessageEmpty,
+    #[error("the message is too long")]
+    MessageTooLong,
+    #[error("a form field was changed or is missing")]
+    FormTampered,
+    #[error("the request is too large")]
+    BodyTooLarge,
+    #[error("this change of status is not allowed")]
+    StatusChangeNotAllowed,
+    #[error("wrong username or password")]
+    LoginFailed,
+}
+
+impl InputError {
+    /// A stable code for the JSON API and the message key, in snake case.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::DescriptionEmpty => "description_empty",
+            Self::DescriptionTooLong => "description_too_long",
+            Self::CategoryUnknown => "category_unknown",
+            Self::ThanaUnknown => "thana_unknown",
+            Self::PointMalformed => "point_malformed",
+            Self::PointOutOfRange => "point_out_of_range",
+            Self::EventTimeMalformed => "event_time_malformed",
+            Self::EventTimeInFuture => "event_time_in_future",
+            Self::EventTimeTooOld => "event_time_too_old",
+            Self::ContactNameTooLong => "contact_name_too_long",
+            Self::PhoneMalformed => "phone_malformed",
+            Self::ReceiptMalformed => "receipt_malformed",
+            Self::ReceiptUnknown => "receipt_unknown",
+            Self::TooManyGuesses => "too_many_guesses",
+            Self::MessageEmpty => "message_empty",
+            Self::MessageTooLong => "message_too_long",
+            Self::FormTampered => "form_tampered",
+            Self::BodyTooLarge => "body_too_large",
+            Self::StatusChangeNotAllowed => "status_change_not_allowed",
+            Self::LoginFailed => "login_failed",
+        }
+    }
+
+    /// The form field the message belongs beside, or `None` for the whole form.
+    pub fn field(self) -> Option<&'static str> {
+        match self {
+            Self::DescriptionEmpty | Self::DescriptionTooLong => Some("description"),
+            Self::CategoryUnknown => Some("category"),
+            Self::ThanaUnknown => Some("thana"),
+            Self::PointMalformed | Self::PointOutOfRange => Some("location"),
+            Self::EventTimeMalformed | Self::EventTimeInFuture | Self::EventTimeTooOld => {
+                Some("event_time")
+            }
+            Self::ContactNameTooLong => Some("contact_name"),
+            Self::PhoneMalformed => Some("contact_phone"),
+            Self::ReceiptMalformed | Self::ReceiptUnknown | Self::TooManyGuesses => Some("receipt"),
+            Self::MessageEmpty | Self::MessageTooLong => Some("message"),
+            Self::FormTampered | Self::BodyTooLarge | Self::StatusChangeNotAllowed => None,
+            Self::LoginFailed => None,
+        }
+    }
+
+    /// The Fluent message key.
+    pub fn message_key(self) -> String {
+        format!("err-{}", self.code().replace('_', "-"))
+    }
+
+    /// The HTTP status this refusal is answered with.
+    pub fn status(self) -> u16 {
+        match self {
+            Self::ReceiptUnknown => 404,
+            Self::TooManyGuesses => 429,
+            Self::BodyTooLarge => 413,
+            Self::LoginFailed => 401,
+            Self::StatusChangeNotAllowed => 409,
+            _ => 422,
+        }
+    }
+
+    /// Every variant, for tests that check each has a message in both languages.
+    pub const ALL: [InputError; 20] = [
+        Self::DescriptionEmpty,
+        Self::DescriptionTooLong,
+        Self::CategoryUnknown,
+        Self::ThanaUnknown,
+        Self::PointMalformed,
+        Self::PointOutOfRange,
+        Self::EventTimeMalformed,
+        Self::EventTimeInFuture,
+        Self::EventTimeTooOld,
+        Self::ContactNameTooLong,
+        Self::PhoneMalformed,
+        Self::ReceiptMalformed,
+        Self::ReceiptUnknown,
+        Self::TooManyGuesses,
+        Self::MessageEmpty,
+        Self::MessageTooLong,
+        Self::FormTampered,
+        Self::BodyTooLarge,
+        Self::StatusChangeNotAllowed,
+        Self::LoginFailed,
+    ];
+}

@@ -1,0 +1,9 @@
+//! Domain types, parsed at the edge: a handler that holds one of these holds valid input.
+
+pub mod digits;
+pub mod input;
+pub mod receipt;
+pub mod tip;
+
+pub use input::InputError;
+pub use receipt::Receipt;

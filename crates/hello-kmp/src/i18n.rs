@@ -1,0 +1,89 @@
+//! Words in Bangla and English, from Fluent files in `locales/`, compiled into the binary.
+//!
+//! Bangla is the default. Fluent's NUMBER() cannot write Bangla digits, so numbers shown to a
+//! Bangla reader go through [`Lang::digits`].
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader, langid, static_loader};
+
+static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "bn",
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+static BN: LanguageIdentifier = langid!("bn");
+static EN: LanguageIdentifier = langid!("en");
+
+/// The language of a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Bn,
+    En,
+}
+
+impl Lang {
+    pub fn parse(code: &str) -> Option<Lang> {
+        match code.trim() {
+            "bn" => Some(Lang::Bn),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Bn => "bn",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Bn => Lang::En,
+            Lang::En => Lang::Bn,
+        }
+    }
+
+    fn id(self) -> &'static LanguageIdentifier {
+        match self {
+            Lang::Bn => &BN,
+            Lang::En => &EN,
+        }
+    }
+
+    /// The message for `key`; a missing key shows itself, and a test keeps that from shipping.
+    pub fn t(self, key: &str) -> String {
+        LOCALES
+            .try_lookup(self.id(), key)
+            .unwrap_or_else(|| key.to_string())
+    }
+
+    /// The message for `key` with one named argument.
+    pub fn t_with(self, key: &str, name: &'static str, value: &str) -> String {
+        let mut args: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
+        args.insert(Cow::Borrowed(name), FluentValue::from(value.to_string()));
+        LOCALES
+            .try_lookup_with_args(self.id(), key, &args)
+            .unwrap_or_else(|| key.to_string())
+    }
+
+    /// Whether `key` exists in this language.
+    pub fn has(self, key: &str) -> bool {
+        LOCALES.try_lookup(self.id(), key).is_some()
+    }
+
+    /// Digits as this language's reader expects them.
+    pub fn digits(self, text: &str) -> String {
+        match self {
+            Lang::Bn => crate::domain::digits::to_bangla(text),
+            Lang::En => text.to_string(),
+        }
+    }
+}

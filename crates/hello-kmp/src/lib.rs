@@ -1,0 +1,18 @@
+//! Hello KMP: the citizen-service platform of the Khulna Metropolitan Police.
+//!
+//! The layers, outermost first: [`web`] (HTTP handlers and pages), [`services`] (the rules),
+//! [`store`] (SQL on SQLite or PostgreSQL), [`sealing`] (encryption at rest). [`domain`] holds the
+//! parsed types every layer shares.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod i18n;
+pub mod logging;
+pub mod sealing;
+pub mod server;
+pub mod services;
+pub mod store;
+pub mod throttle;
+pub mod web;

@@ -1,0 +1,362 @@
+//! The tipster's side: send a tip, come back with the receipt, add information.
+
+use sqlx::Row;
+use time::OffsetDateTime;
+
+use super::{Author, Message, SealedBody, TimelineEntry, body_context, message_context, open_text};
+use crate::config::ServiceArea;
+use crate::domain::tip::{self, Category, GeoPoint, TipStatus};
+use crate::domain::{InputError, Receipt};
+use crate::sealing::{Keys, random_hex};
+use crate::services::ServiceError;
+use crate::services::reference::Reference;
+use crate::store::{Store, StoreError, now};
+
+/// A tip form as typed, field by field; the same for the HTML form and the JSON API.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct TipForm {
+    pub category: String,
+    pub description: String,
+    pub event_time: String,
+    pub thana: String,
+    pub lat: String,
+    pub lon: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    /// A random token from the form, so that sending the same form twice makes one tip.
+    pub form_token: String,
+}
+
+/// A tip ready to be stored.
+#[derive(Debug, Clone)]
+pub struct NewTip {
+    pub category: Category,
+    pub description: String,
+    pub event_at: Option<i64>,
+    pub thana: Option<String>,
+    pub point: Option<GeoPoint>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub idempotency_key: Option<String>,
+}
+
+impl NewTip {
+    /// Parses every field; the first problem found is returned.
+    pub fn parse(form: &TipForm, reference: &Reference) -> Result<NewTip, InputError> {
+        let category = Category::parse(&form.category)?;
+        let description = tip::parse_description(&form.description)?;
+        let event_at = tip::parse_event_time(&form.event_time, OffsetDateTime::now_utc())?;
+        let thana = match form.thana.trim() {
+            "" => None,
+            key => Some(
+                reference
+                    .thana(key)
+                    .ok_or(InputError::ThanaUnknown)?
+                    .key
+                    .clone(),
+            ),
+        };
+        let point = GeoPoint::parse_pair(&form.lat, &form.lon)?;
+        let contact_name = tip::parse_contact_name(&form.contact_name)?;
+        let contact_phone = tip::parse_contact_phone(&form.contact_phone)?;
+        let token = form.form_token.trim();
+        let token_ok = token.is_empty()
+            || (token.len() >= 16
+                && token.len() <= 64
+                && token
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+        if !token_ok {
+            return Err(InputError::FormTampered);
+        }
+        let idempotency_key = (!token.is_empty()).then(|| token.to_string());
+        Ok(NewTip {
+            category,
+            description,
+            event_at,
+            thana,
+            point,
+            contact_name,
+            contact_phone,
+            idempotency_key,
+        })
+    }
+}
+
+/// What the tipster is told after sending.
+#[derive(Debug)]
+pub enum Submitted {
+    /// Committed: the receipt exists nowhere else and is shown this once.
+    Created { receipt: Receipt, reference: String },
+    /// The same form was sent before; its receipt was shown then and cannot be shown again.
+    AlreadySent { reference: String },
+}
+
+/// Rules a submission needs from the settings.
+#[derive(Debug, Clone, Copy)]
+pub struct SubmitRules {
+    pub area: ServiceArea,
+    pub retention_days: i64,
+}
+
+/// Seals and stores a tip; answers only after the commit.
+pub async fn submit(
+    store: &Store,
+    keys: &Keys,
+    rules: SubmitRules,
+    tip: NewTip,
+) -> Result<Submitted, ServiceError> {
+    let receipt = Receipt::generate();
+    let uid = random_hex(16);
+    let receipt_hash = keys.lookup_hash("receipt", receipt.expose_digits());
+    let idempotency_hash = tip
+        .idempotency_key
+        .as_deref()
+        .map(|k| keys.lookup_hash("form", k));
+    let body = SealedBody {
+        description: tip.description,
+        contact_name: tip.contact_name,
+        contact_phone: tip.contact_phone,
+    };
+    let plain = serde_json::to_vec(&body).map_err(anyhow::Error::from)?;
+    let sealed = keys.seal(&body_context(&uid), &plain);
+    let needs_place_check = tip
+        .point
+        .is_some_and(|p| !rules.area.contains(p.lat, p.lon));
+    let at = now();
+    let retain_until = at + rules.retention_days * 86_400;
+    let row = TipRow {
+        uid,
+        receipt_hash,
+        idempotency_hash,
+        category: tip.category.key(),
+        thana: tip.thana,
+        point: tip.point,
+        needs_place_check,
+        event_at: tip.event_at,
+        sealed,
+        at,
+        retain_until,
+    };
+    let (id, created_at, fresh) = store
+        .write(move |conn| Box::pin(insert_tip(conn, row)))
+        .await?;
+    let reference = super::reference(id, created_at);
+    if fresh {
+        tracing::info!(tip.id = id, "tip received");
+        Ok(Submitted::Created { receipt, reference })
+    } else {
+        Ok(Submitted::AlreadySent { reference })
+    }
+}
+
+struct TipRow {
+    uid: String,
+    receipt_hash: String,
+    idempotency_hash: Option<String>,
+    category: &'static str,
+    thana: Option<String>,
+    point: Option<GeoPoint>,
+    needs_place_check: bool,
+    event_at: Option<i64>,
+    sealed: Vec<u8>,
+    at: i64,
+    retain_until: i64,
+}
+
+/// Inserts the tip and its first timeline step; returns (id, created_at, whether it is new).
+async fn insert_tip(
+    conn: &mut crate::store::Conn,
+    row: TipRow,
+) -> Result<(i64, i64, bool), StoreError> {
+    let inserted = sqlx::query(
+        "INSERT INTO tips (uid, receipt_hash, idempotency_hash, category, thana_key, lat, lon, \
+         needs_place_check, event_at, status, body_sealed, created_at, updated_at, retain_until) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13) \
+         ON CONFLICT (idempotency_hash) DO NOTHING RETURNING id",
+    )
+    .bind(&row.uid)
+    .bind(&row.receipt_hash)
+    .bind(&row.idempotency_hash)
+    .bind(row.category)
+    .bind(&row.thana)
+    .bind(row.point.map(|p| p.lat))
+    .bind(row.point.map(|p| p.lon))
+    .bind(i64::from(row.needs_place_check))
+    .bind(row.event_at)
+    .bind(TipStatus::New.key())
+    .bind(&row.sealed)
+    .bind(row.at)
+    .bind(row.retain_until)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(inserted) = inserted {
+        let id: i64 = inserted.try_get(0)?;
+        sqlx::query("INSERT INTO tip_events (tip_id, at, status) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(row.at)
+            .bind(TipStatus::New.key())
+            .execute(&mut *conn)
+            .await?;
+        return Ok((id, row.at, true));
+    }
+    let existing = sqlx::query("SELECT id, created_at FROM tips WHERE idempotency_hash = $1")
+        .bind(&row.idempotency_hash)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok((existing.try_get(0)?, existing.try_get(1)?, false))
+}
+
+/// What the tipster sees with the receipt. Internal notes and officers' names are never here.
+#[derive(Debug, Clone)]
+pub struct TipsterView {
+    pub reference: String,
+    pub category: Category,
+    pub status: TipStatus,
+    pub created_at: i64,
+    pub timeline: Vec<TimelineEntry>,
+    pub messages: Vec<Message>,
+}
+
+/// Finds the tip of a receipt, or `ReceiptUnknown`.
+async fn tip_of_receipt(
+    store: &Store,
+    keys: &Keys,
+    receipt: &Receipt,
+) -> Result<sqlx::any::AnyRow, ServiceError> {
+    let hash = keys.lookup_hash("receipt", receipt.expose_digits());
+    sqlx::query("SELECT id, category, status, created_at FROM tips WHERE receipt_hash = $1")
+        .bind(hash)
+        .fetch_optional(store.reader())
+        .await?
+        .ok_or(ServiceError::Input(InputError::ReceiptUnknown))
+}
+
+/// The tip's status, timeline and conversation, for the holder of its receipt.
+pub async fn look_up(
+    store: &Store,
+    keys: &Keys,
+    receipt: &Receipt,
+) -> Result<TipsterView, ServiceError> {
+    let tip = tip_of_receipt(store, keys, receipt).await?;
+    let id: i64 = tip.try_get("id")?;
+    let category =
+        Category::parse(&tip.try_get::<String, _>("category")?).map_err(|_| StoreError::Sealing)?;
+    let status = super::parse_status(&tip.try_get::<String, _>("status")?)?;
+    let created_at: i64 = tip.try_get("created_at")?;
+    let timeline = timeline(store, id).await?;
+    let messages = messages(store, keys, id, false).await?;
+    Ok(TipsterView {
+        reference: super::reference(id, created_at),
+        category,
+        status,
+        created_at,
+        timeline,
+        messages,
+    })
+}
+
+/// The tipster adds information to their tip.
+pub async fn add_information(
+    store: &Store,
+    keys: &Keys,
+    receipt: &Receipt,
+    text: &str,
+) -> Result<(), ServiceError> {
+    let text = tip::parse_message(text)?;
+    let tip = tip_of_receipt(store, keys, receipt).await?;
+    let tip_id: i64 = tip.try_get("id")?;
+    let uid = random_hex(16);
+    let sealed = keys.seal(&message_context(&uid), text.as_bytes());
+    store
+        .write(move |conn| {
+            Box::pin(async move {
+                insert_message(conn, &uid, tip_id, Author::Tipster, None, &sealed).await?;
+                sqlx::query("UPDATE tips SET updated_at = $1 WHERE id = $2")
+                    .bind(now())
+                    .bind(tip_id)
+                    .execute(&mut *conn)
+                    .await?;
+                Ok(())
+            })
+        })
+        .await?;
+    tracing::info!(tip.id = tip_id, "tipster added information");
+    Ok(())
+}
+
+pub(crate) async fn insert_message(
+    conn: &mut crate::store::Conn,
+    uid: &str,
+    tip_id: i64,
+    author: Author,
+    officer_id: Option<i64>,
+    sealed: &[u8],
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO tip_messages (uid, tip_id, author, officer_id, body_sealed, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(uid)
+    .bind(tip_id)
+    .bind(author.key())
+    .bind(officer_id)
+    .bind(sealed)
+    .bind(now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn timeline(store: &Store, tip_id: i64) -> Result<Vec<TimelineEntry>, StoreError> {
+    let rows = sqlx::query("SELECT at, status FROM tip_events WHERE tip_id = $1 ORDER BY id")
+        .bind(tip_id)
+        .fetch_all(store.reader())
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(TimelineEntry {
+                at: r.try_get(0)?,
+                status: super::parse_status(&r.try_get::<String, _>(1)?)?,
+            })
+        })
+        .collect()
+}
+
+/// The tip's messages, opened; internal notes only when `with_notes`.
+pub(crate) async fn messages(
+    store: &Store,
+    keys: &Keys,
+    tip_id: i64,
+    with_notes: bool,
+) -> Result<Vec<Message>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT m.uid, m.author, m.body_sealed, m.created_at, o.display_name \
+         FROM tip_messages m LEFT JOIN officers o ON o.id = m.officer_id \
+         WHERE m.tip_id = $1 ORDER BY m.id",
+    )
+    .bind(tip_id)
+    .fetch_all(store.reader())
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let author = Author::parse(&row.try_get::<String, _>("author")?);
+        if author == Author::Note && !with_notes {
+            continue;
+        }
+        let uid: String = row.try_get("uid")?;
+        let sealed: Vec<u8> = row.try_get("body_sealed")?;
+        out.push(Message {
+            author,
+            officer_name: if with_notes {
+                row.try_get("display_name")?
+            } else {
+                None
+            },
+            body: open_text(keys, &message_context(&uid), &sealed)?,
+            at: row.try_get("created_at")?,
+        });
+    }
+    Ok(out)
+}

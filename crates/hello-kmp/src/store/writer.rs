@@ -1,0 +1,134 @@
+//! The single writer: every write of this process goes through one queue and one connection.
+//!
+//! Whatever is queued while a batch commits becomes the next batch: one transaction, one fsync,
+//! for all of it (group commit). Each job runs inside its own savepoint, so a job that fails is
+//! rolled back alone and answered with its own error while the rest of its batch commits. No job
+//! is answered `Ok` before the transaction holding it has committed.
+
+use std::panic::AssertUnwindSafe;
+
+use futures_util::FutureExt;
+use sqlx::{AnyConnection, AnyPool, Connection};
+use tokio::sync::{mpsc, oneshot};
+
+use super::StoreError;
+
+pub type Conn = AnyConnection;
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Called once the batch's fate is known: `Ok` after commit, `Err` when it did not commit.
+type Answer = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
+type Job = Box<dyn for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, (bool, Answer)> + Send>;
+
+/// Most jobs in one transaction; more wait for the next batch.
+const MAX_BATCH: usize = 512;
+
+/// A handle to the writer task.
+#[derive(Clone)]
+pub struct Writer {
+    queue: mpsc::Sender<Job>,
+    pool: AnyPool,
+}
+
+impl Writer {
+    /// Starts the writer task on `pool` (a pool of one connection).
+    pub fn start(pool: AnyPool) -> Writer {
+        let (queue, jobs) = mpsc::channel(4 * MAX_BATCH);
+        tokio::spawn(run(pool.clone(), jobs));
+        Writer { queue, pool }
+    }
+
+    /// Queues `job` and waits until its batch has committed (or failed).
+    pub async fn write<T, F>(&self, job: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, Result<T, StoreError>> + Send + 'static,
+    {
+        let (tell, told) = oneshot::channel::<Result<T, StoreError>>();
+        let job: Job = Box::new(move |conn| {
+            Box::pin(async move {
+                let outcome = AssertUnwindSafe(job(conn)).catch_unwind().await;
+                match outcome {
+                    Ok(Ok(value)) => {
+                        let answer: Answer = Box::new(move |committed| {
+                            let _ = tell.send(committed.map(|()| value));
+                        });
+                        (true, answer)
+                    }
+                    Ok(Err(err)) => (false, refuse(tell, err)),
+                    Err(_) => {
+                        tracing::error!("a write job panicked; it was rolled back");
+                        (false, refuse(tell, StoreError::Unavailable))
+                    }
+                }
+            })
+        });
+        self.queue
+            .send(job)
+            .await
+            .map_err(|_| StoreError::Unavailable)?;
+        told.await.map_err(|_| StoreError::Unavailable)?
+    }
+
+    /// Lets queued writes finish, then closes the connection.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn refuse<T: Send + 'static>(
+    tell: oneshot::Sender<Result<T, StoreError>>,
+    err: StoreError,
+) -> Answer {
+    Box::new(move |_| {
+        let _ = tell.send(Err(err));
+    })
+}
+
+async fn run(pool: AnyPool, mut jobs: mpsc::Receiver<Job>) {
+    while let Some(first) = jobs.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        run_batch(&pool, batch).await;
+    }
+}
+
+async fn run_batch(pool: &AnyPool, batch: Vec<Job>) {
+    let started = std::time::Instant::now();
+    let size = batch.len();
+    let mut answers = Vec::with_capacity(size);
+    let committed = async {
+        let mut conn = pool.acquire().await?;
+        let mut tx = conn.begin().await?;
+        for job in batch {
+            let mut savepoint = tx.begin().await?;
+            let (ok, answer) = job(&mut savepoint).await;
+            if ok {
+                savepoint.commit().await?;
+            } else {
+                savepoint.rollback().await?;
+            }
+            answers.push((ok, answer));
+        }
+        tx.commit().await?;
+        Ok::<(), sqlx::Error>(())
+    }
+    .await
+    .map_err(StoreError::from);
+    if let Err(err) = &committed {
+        tracing::error!(batch.size = size, error = %err, "a write batch did not commit");
+    }
+    tracing::trace!(
+        batch.size = size,
+        duration_ms = started.elapsed().as_millis() as u64,
+        "write batch"
+    );
+    for (_, answer) in answers {
+        answer(committed.clone());
+    }
+}

@@ -1,0 +1,102 @@
+//! The JSON API under `/api/v1`: the citizen's tip flow for a native app, described by the
+//! OpenAPI document at `/api/v1/openapi.json`. Errors share one envelope.
+
+pub mod openapi;
+pub mod tips;
+
+use axum::Json;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::app::AppState;
+use crate::domain::InputError;
+use crate::i18n::Lang;
+use crate::web::error::WebError;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/tips", post(tips::submit_tip))
+        .route("/tips/lookup", post(tips::show_tip_status))
+        .route("/tips/messages", post(tips::add_information))
+        .route("/reference", get(tips::show_reference))
+        .route("/openapi.json", get(openapi::show_openapi))
+        .fallback(not_found)
+}
+
+async fn not_found() -> ApiError {
+    ApiError(WebError::NotFound)
+}
+
+/// Every API error: a stable code, the message in both languages, the field at fault.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorEnvelope {
+    pub error: ErrorBody,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable, such as `description_empty` or `receipt_unknown`.
+    pub code: String,
+    pub message_bn: String,
+    pub message_en: String,
+    /// The request field at fault, if one is.
+    pub field: Option<String>,
+    /// Quote this when reporting a server error.
+    pub request_id: Option<String>,
+}
+
+/// A web error rendered as JSON.
+#[derive(Debug)]
+pub struct ApiError(pub WebError);
+
+impl<E: Into<WebError>> From<E> for ApiError {
+    fn from(err: E) -> ApiError {
+        ApiError(err.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let key = self.0.message_key();
+        let (code, field) = match &self.0 {
+            WebError::Input(e) => (e.code().to_string(), e.field().map(str::to_string)),
+            WebError::NotFound => ("not_found".into(), None),
+            WebError::Forbidden => ("forbidden".into(), None),
+            WebError::Unavailable => ("unavailable".into(), None),
+            WebError::Internal { .. } => ("internal".into(), None),
+        };
+        let request_id = match &self.0 {
+            WebError::Internal { request_id } => Some(request_id.clone()),
+            _ => None,
+        };
+        let body = ErrorEnvelope {
+            error: ErrorBody {
+                code,
+                message_bn: Lang::Bn.t(&key),
+                message_en: Lang::En.t(&key),
+                field,
+                request_id,
+            },
+        };
+        let status = self.0.status();
+        let status = if status == StatusCode::OK {
+            StatusCode::BAD_REQUEST
+        } else {
+            status
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+impl From<ApiError> for InputError {
+    fn from(err: ApiError) -> InputError {
+        match err.0 {
+            WebError::Input(e) => e,
+            _ => InputError::FormTampered,
+        }
+    }
+}

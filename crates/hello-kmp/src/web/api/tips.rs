@@ -1,0 +1,290 @@
+//! `/api/v1/tips…`: send a tip, read it back with the receipt, add information.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{ApiError, ErrorEnvelope};
+use crate::app::AppState;
+use crate::domain::tip::{Category, TipStatus};
+use crate::domain::{InputError, Receipt};
+use crate::i18n::Lang;
+use crate::services::tips::Author;
+use crate::services::tips::citizen::{self, NewTip, SubmitRules, Submitted, TipForm, TipsterView};
+use crate::web::client::Client;
+use crate::web::form::ApiJson;
+
+/// A secret tip. Only `category` and `description` are required.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TipRequest {
+    /// A category key from `/api/v1/reference`, such as `drugs`.
+    pub category: String,
+    /// What happened, Bangla or English, up to 5,000 characters.
+    pub description: String,
+    /// Local Khulna time, `YYYY-MM-DDTHH:MM`.
+    #[serde(default)]
+    pub event_time: Option<String>,
+    /// A thana key from `/api/v1/reference`.
+    #[serde(default)]
+    pub thana: Option<String>,
+    #[serde(default)]
+    pub lat: Option<f64>,
+    #[serde(default)]
+    pub lon: Option<f64>,
+    #[serde(default)]
+    pub contact_name: Option<String>,
+    #[serde(default)]
+    pub contact_phone: Option<String>,
+    /// A random value (16–64 letters, digits or dashes) the app keeps with its draft, so that
+    /// sending it again after a lost answer makes no second tip.
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
+}
+
+impl TipRequest {
+    fn into_form(self) -> TipForm {
+        TipForm {
+            category: self.category,
+            description: self.description,
+            event_time: self.event_time.unwrap_or_default(),
+            thana: self.thana.unwrap_or_default(),
+            lat: self.lat.map(|v| v.to_string()).unwrap_or_default(),
+            lon: self.lon.map(|v| v.to_string()).unwrap_or_default(),
+            contact_name: self.contact_name.unwrap_or_default(),
+            contact_phone: self.contact_phone.unwrap_or_default(),
+            form_token: self.idempotency_key.unwrap_or_default(),
+        }
+    }
+}
+
+/// The answer to a tip. `receipt` is present only the first time: show it once and keep nothing.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TipAccepted {
+    /// 25 digits in five groups; the only way back to the tip.
+    pub receipt: Option<String>,
+    pub receipt_bangla: Option<String>,
+    /// The reference officers use, such as `T-2026-000123`.
+    pub reference: String,
+    /// True when this idempotency key was sent before; the receipt was given then.
+    pub already_sent: bool,
+}
+
+#[utoipa::path(post, path = "/api/v1/tips", request_body = TipRequest,
+    responses(
+        (status = 201, description = "Committed; the receipt is shown this once", body = TipAccepted),
+        (status = 200, description = "The same idempotency key was sent before", body = TipAccepted),
+        (status = 422, description = "Input refused", body = ErrorEnvelope),
+        (status = 413, description = "Body too large", body = ErrorEnvelope),
+    ))]
+pub async fn submit_tip(
+    State(state): State<AppState>,
+    request: Result<ApiJson<TipRequest>, ApiError>,
+) -> Result<Response, ApiError> {
+    let ApiJson(request) = request?;
+    let tip = NewTip::parse(&request.into_form(), &state.reference)?;
+    let rules = SubmitRules {
+        area: state.settings.area,
+        retention_days: state.settings.retention_days,
+    };
+    let answer = match citizen::submit(&state.store, &state.keys, rules, tip).await? {
+        Submitted::Created { receipt, reference } => (
+            StatusCode::CREATED,
+            TipAccepted {
+                receipt: Some(receipt.grouped()),
+                receipt_bangla: Some(receipt.grouped_bangla()),
+                reference,
+                already_sent: false,
+            },
+        ),
+        Submitted::AlreadySent { reference } => (
+            StatusCode::OK,
+            TipAccepted {
+                receipt: None,
+                receipt_bangla: None,
+                reference,
+                already_sent: true,
+            },
+        ),
+    };
+    Ok((answer.0, Json(answer.1)).into_response())
+}
+
+/// A receipt, in Bangla or ASCII digits, with any spaces or dashes.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LookupRequest {
+    pub receipt: String,
+}
+
+/// What the tipster may see of their tip.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TipStatusResponse {
+    pub reference: String,
+    pub category: Category,
+    /// `new`, `under_review`, `investigating`, `action_taken` or `closed`.
+    pub status: String,
+    pub status_bn: String,
+    pub status_en: String,
+    pub timeline: Vec<TimelineItem>,
+    pub messages: Vec<MessageItem>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TimelineItem {
+    /// Unix seconds.
+    pub at: i64,
+    pub status: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageItem {
+    /// `officer` or `tipster`.
+    pub from: String,
+    pub body: String,
+    /// Unix seconds.
+    pub at: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/tips/lookup", request_body = LookupRequest,
+    responses(
+        (status = 200, body = TipStatusResponse),
+        (status = 404, description = "No tip has this receipt", body = ErrorEnvelope),
+        (status = 422, description = "Not 25 digits", body = ErrorEnvelope),
+        (status = 429, description = "Too many wrong receipts from this client", body = ErrorEnvelope),
+    ))]
+pub async fn show_tip_status(
+    State(state): State<AppState>,
+    client: Client,
+    request: Result<ApiJson<LookupRequest>, ApiError>,
+) -> Result<Json<TipStatusResponse>, ApiError> {
+    let ApiJson(request) = request?;
+    let (_, view) = checked_look_up(&state, client, &request.receipt).await?;
+    Ok(Json(status_response(view)))
+}
+
+/// The tipster adds information.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MessageRequest {
+    pub receipt: String,
+    /// Up to 5,000 characters.
+    pub message: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/tips/messages", request_body = MessageRequest,
+    responses(
+        (status = 201, description = "Committed", body = TipStatusResponse),
+        (status = 404, description = "No tip has this receipt", body = ErrorEnvelope),
+        (status = 422, description = "Input refused", body = ErrorEnvelope),
+        (status = 429, description = "Too many wrong receipts from this client", body = ErrorEnvelope),
+    ))]
+pub async fn add_information(
+    State(state): State<AppState>,
+    client: Client,
+    request: Result<ApiJson<MessageRequest>, ApiError>,
+) -> Result<Response, ApiError> {
+    let ApiJson(request) = request?;
+    let (receipt, _) = checked_look_up(&state, client, &request.receipt).await?;
+    citizen::add_information(&state.store, &state.keys, &receipt, &request.message).await?;
+    let view = citizen::look_up(&state.store, &state.keys, &receipt).await?;
+    Ok((StatusCode::CREATED, Json(status_response(view))).into_response())
+}
+
+async fn checked_look_up(
+    state: &AppState,
+    client: Client,
+    typed: &str,
+) -> Result<(Receipt, TipsterView), ApiError> {
+    if state.throttle.wait(client.0).is_some() {
+        return Err(InputError::TooManyGuesses.into());
+    }
+    let receipt = Receipt::parse(typed)?;
+    match citizen::look_up(&state.store, &state.keys, &receipt).await {
+        Ok(view) => Ok((receipt, view)),
+        Err(err) => {
+            if matches!(
+                err,
+                crate::services::ServiceError::Input(InputError::ReceiptUnknown)
+            ) {
+                state.throttle.miss(client.0);
+            }
+            Err(err.into())
+        }
+    }
+}
+
+fn citizen_status(status: TipStatus) -> &'static str {
+    match status {
+        TipStatus::ClosedNoAction | TipStatus::ClosedDuplicate | TipStatus::ClosedFalse => "closed",
+        other => other.key(),
+    }
+}
+
+fn status_response(view: TipsterView) -> TipStatusResponse {
+    TipStatusResponse {
+        reference: view.reference,
+        category: view.category,
+        status: citizen_status(view.status).to_string(),
+        status_bn: Lang::Bn.t(view.status.citizen_key()),
+        status_en: Lang::En.t(view.status.citizen_key()),
+        timeline: view
+            .timeline
+            .iter()
+            .map(|e| TimelineItem {
+                at: e.at,
+                status: citizen_status(e.status).to_string(),
+            })
+            .collect(),
+        messages: view
+            .messages
+            .into_iter()
+            .map(|m| MessageItem {
+                from: if m.author == Author::Officer {
+                    "officer"
+                } else {
+                    "tipster"
+                }
+                .to_string(),
+                body: m.body,
+                at: m.at,
+            })
+            .collect(),
+    }
+}
+
+/// The categories and thanas a tip may name.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReferenceResponse {
+    pub categories: Vec<NamedKey>,
+    pub thanas: Vec<NamedKey>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NamedKey {
+    pub key: String,
+    pub name_bn: String,
+    pub name_en: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/reference", responses((status = 200, body = ReferenceResponse)))]
+pub async fn show_reference(State(state): State<AppState>) -> Json<ReferenceResponse> {
+    let categories = Category::ALL
+        .iter()
+        .map(|c| NamedKey {
+            key: c.key().into(),
+            name_bn: Lang::Bn.t(&c.label_key()),
+            name_en: Lang::En.t(&c.label_key()),
+        })
+        .collect();
+    let thanas = state
+        .reference
+        .thanas()
+        .map(|t| NamedKey {
+            key: t.key.clone(),
+            name_bn: t.name_bn.clone(),
+            name_en: t.name_en.clone(),
+        })
+        .collect();
+    Json(ReferenceResponse { categories, thanas })
+}

@@ -1,0 +1,207 @@
+//! `GET|POST /follow-up` and `POST /follow-up/messages`: the tipster comes back with the receipt.
+//!
+//! The receipt travels only in POST bodies, never in an address, so it stays out of browser
+//! history and of every log. Wrong receipts count against the guesser's in-memory throttle.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use crate::app::AppState;
+use crate::domain::{InputError, Receipt};
+use crate::services::ServiceError;
+use crate::services::tips::Author;
+use crate::services::tips::citizen::{self, TipsterView};
+use crate::web::client::Client;
+use crate::web::error::WebError;
+use crate::web::form::CitizenForm;
+use crate::web::page::{PageCtx, Problem, render, render_with};
+
+#[derive(Template)]
+#[template(path = "follow_up/lookup.html")]
+pub struct LookupPage {
+    pub ctx: PageCtx,
+    pub receipt: String,
+    pub problem: Option<Problem>,
+}
+
+/// A line of the tipster's timeline.
+pub struct TimelineLine {
+    pub when: String,
+    pub label: String,
+}
+
+/// A message as the tipster sees it.
+pub struct MessageLine {
+    pub from_officer: bool,
+    pub when: String,
+    pub body: String,
+}
+
+#[derive(Template)]
+#[template(path = "follow_up/status.html")]
+pub struct StatusPage {
+    pub ctx: PageCtx,
+    pub receipt: String,
+    pub reference: String,
+    pub category: String,
+    pub status: String,
+    pub timeline: Vec<TimelineLine>,
+    pub messages: Vec<MessageLine>,
+    pub draft: String,
+    pub problem: Option<Problem>,
+    pub sent: bool,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct LookupForm {
+    receipt: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct MessageForm {
+    receipt: String,
+    message: String,
+}
+
+pub async fn show_lookup_form(ctx: PageCtx) -> Response {
+    render(&LookupPage {
+        ctx,
+        receipt: String::new(),
+        problem: None,
+    })
+}
+
+pub async fn show_tip_status(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    client: Client,
+    form: Result<CitizenForm<LookupForm>, InputError>,
+) -> Result<Response, WebError> {
+    let CitizenForm(form) = form?;
+    let (receipt, view) = match checked_look_up(&state, client, &form.receipt).await {
+        Ok(found) => found,
+        Err(ServiceError::Input(err)) => return Ok(refuse_lookup(ctx, form.receipt, err)),
+        Err(other) => return Err(other.into()),
+    };
+    Ok(render(&status_page(
+        ctx,
+        &receipt,
+        view,
+        String::new(),
+        None,
+        false,
+    )))
+}
+
+pub async fn add_information(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    client: Client,
+    form: Result<CitizenForm<MessageForm>, InputError>,
+) -> Result<Response, WebError> {
+    let CitizenForm(form) = form?;
+    let (receipt, _) = match checked_look_up(&state, client, &form.receipt).await {
+        Ok(found) => found,
+        Err(ServiceError::Input(err)) => return Ok(refuse_lookup(ctx, form.receipt, err)),
+        Err(other) => return Err(other.into()),
+    };
+    let added = citizen::add_information(&state.store, &state.keys, &receipt, &form.message).await;
+    let view = citizen::look_up(&state.store, &state.keys, &receipt).await?;
+    match added {
+        Ok(()) => Ok(render(&status_page(
+            ctx,
+            &receipt,
+            view,
+            String::new(),
+            None,
+            true,
+        ))),
+        Err(ServiceError::Input(err)) => {
+            let problem = Some(Problem::new(&ctx, err));
+            let status =
+                StatusCode::from_u16(err.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            Ok(render_with(
+                status,
+                &status_page(ctx, &receipt, view, form.message, problem, false),
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Parses the receipt and looks it up, unless this client is locked out; counts a wrong one.
+async fn checked_look_up(
+    state: &AppState,
+    client: Client,
+    typed: &str,
+) -> Result<(Receipt, TipsterView), ServiceError> {
+    if state.throttle.wait(client.0).is_some() {
+        return Err(InputError::TooManyGuesses.into());
+    }
+    let receipt = Receipt::parse(typed)?;
+    match citizen::look_up(&state.store, &state.keys, &receipt).await {
+        Ok(view) => Ok((receipt, view)),
+        Err(err) => {
+            if matches!(err, ServiceError::Input(InputError::ReceiptUnknown)) {
+                state.throttle.miss(client.0);
+            }
+            Err(err)
+        }
+    }
+}
+
+fn refuse_lookup(ctx: PageCtx, typed: String, err: InputError) -> Response {
+    let problem = Some(Problem::new(&ctx, err));
+    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+    render_with(
+        status,
+        &LookupPage {
+            ctx,
+            receipt: typed,
+            problem,
+        },
+    )
+}
+
+fn status_page(
+    ctx: PageCtx,
+    receipt: &Receipt,
+    view: TipsterView,
+    draft: String,
+    problem: Option<Problem>,
+    sent: bool,
+) -> StatusPage {
+    let timeline = view
+        .timeline
+        .iter()
+        .map(|e| TimelineLine {
+            when: ctx.when(&e.at),
+            label: ctx.t(e.status.citizen_key()),
+        })
+        .collect();
+    let messages = view
+        .messages
+        .into_iter()
+        .map(|m| MessageLine {
+            from_officer: m.author == Author::Officer,
+            when: ctx.when(&m.at),
+            body: m.body,
+        })
+        .collect();
+    StatusPage {
+        receipt: receipt.grouped(),
+        reference: view.reference,
+        category: ctx.t(&view.category.label_key()),
+        status: ctx.t(view.status.citizen_key()),
+        timeline,
+        messages,
+        draft,
+        problem,
+        sent,
+        ctx,
+    }
+}

@@ -1,0 +1,30 @@
+//! `GET /lang/{code}?next=/path`: keeps the reader's language in a cookie that holds only `bn` or
+//! `en`, then goes back to the page.
+
+use axum::extract::{Path, Query};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+
+use crate::i18n::Lang;
+use crate::web::page::{LANG_COOKIE, safe_local_path};
+
+#[derive(serde::Deserialize)]
+pub struct Next {
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn switch_language(
+    Path(code): Path<String>,
+    Query(next): Query<Next>,
+    jar: CookieJar,
+) -> Response {
+    let lang = Lang::parse(&code).unwrap_or_default();
+    let cookie = Cookie::build((LANG_COOKIE, lang.code()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .max_age(time::Duration::days(365));
+    (jar.add(cookie), Redirect::to(&safe_local_path(&next.next))).into_response()
+}

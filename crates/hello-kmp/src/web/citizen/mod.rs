@@ -1,0 +1,7 @@
+//! Citizen pages: home, language switch, secret tip and follow-up. Nothing here reads, stores or
+//! logs who the citizen is.
+
+pub mod follow_up;
+pub mod home;
+pub mod lang;
+pub mod tips;

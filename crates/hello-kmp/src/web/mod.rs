@@ -1,0 +1,63 @@
+//! The web layer: the one route table, shared extractors and middleware. Handlers are grouped by
+//! the service they serve, and each page's template lives in a folder of the same name.
+
+pub mod api;
+pub mod assets;
+pub mod citizen;
+pub mod client;
+pub mod console;
+pub mod error;
+pub mod form;
+pub mod middleware;
+pub mod page;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+
+use crate::app::AppState;
+
+/// Largest form or JSON body a citizen route takes. A 5,000-character Bangla description is
+/// about 15 KB.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// Every route of the server, in one place.
+pub fn router(state: AppState) -> Router {
+    let routes = Router::new()
+        .route("/", get(citizen::home::show_home))
+        .route("/healthz", get(citizen::home::health))
+        .route("/static/{file}", get(assets::serve_asset))
+        .route("/lang/{code}", get(citizen::lang::switch_language))
+        .route("/tips/new", get(citizen::tips::show_tip_form))
+        .route("/tips", post(citizen::tips::submit_tip))
+        .route(
+            "/follow-up",
+            get(citizen::follow_up::show_lookup_form).post(citizen::follow_up::show_tip_status),
+        )
+        .route(
+            "/follow-up/messages",
+            post(citizen::follow_up::add_information),
+        )
+        .route(
+            "/console/login",
+            get(console::auth::show_login).post(console::auth::log_in),
+        )
+        .route("/console/logout", post(console::auth::log_out))
+        .route("/console", get(console::queue::show_queue))
+        .route("/console/tips/{reference}", get(console::tip::show_tip))
+        .route(
+            "/console/tips/{reference}/status",
+            post(console::tip::change_status),
+        )
+        .route(
+            "/console/tips/{reference}/assign",
+            post(console::tip::assign_tip),
+        )
+        .route(
+            "/console/tips/{reference}/messages",
+            post(console::tip::write_message),
+        )
+        .nest("/api/v1", api::routes())
+        .fallback(citizen::home::not_found);
+    middleware::wrap(routes.layer(DefaultBodyLimit::max(BODY_LIMIT)), &state).with_state(state)
+}

@@ -1,0 +1,170 @@
+//! What every page template knows: the language, the page's own path (for the language switch)
+//! and the addresses of the stylesheet and script.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::response::{Html, IntoResponse, Response};
+use axum_extra::extract::CookieJar;
+
+use crate::app::AppState;
+use crate::i18n::Lang;
+
+/// The cookie that keeps the language choice. It holds `bn` or `en` and nothing else.
+pub const LANG_COOKIE: &str = "lang";
+
+/// Shared by every page template as `ctx`.
+#[derive(Debug, Clone)]
+pub struct PageCtx {
+    pub lang: Lang,
+    /// The path to come back to after switching language; always a safe local path.
+    pub path: String,
+    pub css_href: String,
+    pub js_href: String,
+    /// The signed-in officer's name on console pages.
+    pub officer_name: Option<String>,
+}
+
+impl PageCtx {
+    pub fn new(state: &AppState, lang: Lang, path: &str) -> PageCtx {
+        // Pages answered to a POST switch language back to the form they came from.
+        let path = match path {
+            "/tips" => "/tips/new",
+            "/follow-up/messages" => "/follow-up",
+            other => other,
+        };
+        PageCtx {
+            lang,
+            path: safe_local_path(path),
+            css_href: state.assets.css_href.clone(),
+            js_href: state.assets.js_href.clone(),
+            officer_name: None,
+        }
+    }
+
+    /// A message in the page's language.
+    pub fn t(&self, key: &str) -> String {
+        self.lang.t(key)
+    }
+
+    /// The same message in the other language, shown beside errors so both readers understand.
+    pub fn t_other(&self, key: &str) -> String {
+        self.lang.other().t(key)
+    }
+
+    pub fn other_lang(&self) -> &'static str {
+        self.lang.other().code()
+    }
+
+    /// Digits as the reader expects them.
+    pub fn num(&self, n: &i64) -> String {
+        self.lang.digits(&n.to_string())
+    }
+
+    /// A date and time in Khulna, such as `03-12-2026 14:30`, in the page's digits.
+    pub fn when(&self, unix: &i64) -> String {
+        self.lang.digits(&format_local(*unix))
+    }
+
+    pub fn when_opt(&self, unix: &Option<i64>) -> String {
+        unix.map(|u| self.when(&u)).unwrap_or_default()
+    }
+}
+
+/// `dd-mm-yyyy hh:mm` in Bangladesh time.
+pub fn format_local(unix: i64) -> String {
+    let format = time::macros::format_description!("[day]-[month]-[year] [hour]:[minute]");
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .map(|t| t.to_offset(crate::domain::tip::DHAKA))
+        .ok()
+        .and_then(|t| t.format(format).ok())
+        .unwrap_or_default()
+}
+
+/// A path safe to redirect to and to put in a link: local, no scheme, no host, no query.
+pub fn safe_local_path(path: &str) -> String {
+    let ok = path.starts_with('/')
+        && !path.starts_with("//")
+        && path.len() < 200
+        && path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_'));
+    if ok {
+        path.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
+/// The reader's language: the `lang` cookie, else Bangla.
+impl FromRequestParts<AppState> for Lang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        Ok(jar
+            .get(LANG_COOKIE)
+            .and_then(|c| Lang::parse(c.value()))
+            .unwrap_or_default())
+    }
+}
+
+impl FromRequestParts<AppState> for PageCtx {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let lang = Lang::from_request_parts(parts, state).await?;
+        Ok(PageCtx::new(state, lang, parts.uri.path()))
+    }
+}
+
+/// Renders a template; a template that fails to render is a bug, answered with a 500.
+pub fn render<T: askama::Template>(template: &T) -> Response {
+    match template.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(err) => crate::web::error::WebError::internal(anyhow::Error::from(err)).into_response(),
+    }
+}
+
+/// Renders a template with a status other than 200.
+pub fn render_with<T: askama::Template>(status: axum::http::StatusCode, template: &T) -> Response {
+    let mut response = render(template);
+    if response.status().is_success() {
+        *response.status_mut() = status;
+    }
+    response
+}
+
+/// A refusal shown on a form: the message in the page's language and in the other one.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub field: &'static str,
+    pub message: String,
+    pub other: String,
+}
+
+impl Problem {
+    pub fn new(ctx: &PageCtx, err: crate::domain::InputError) -> Problem {
+        let key = err.message_key();
+        Problem {
+            field: err.field().unwrap_or(""),
+            message: ctx.t(&key),
+            other: ctx.t_other(&key),
+        }
+    }
+
+    /// Whether the problem belongs to `field`, for `aria-invalid`.
+    pub fn is_on(problem: &Option<Problem>, field: &str) -> bool {
+        problem.as_ref().is_some_and(|p| p.field == field)
+    }
+}
+
+/// One option of a `<select>`.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub key: String,
+    pub label: String,
+    pub selected: bool,
+}
