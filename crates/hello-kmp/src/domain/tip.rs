@@ -318,7 +318,7 @@ mod tests {
 
     #[test]
     fn event_time_is_local_and_not_in_the_future() {
-        let now = OffsetDateTime::from_unix_timestamp(1_796_000_000).expect("valid");
+        let now = OffsetDateTime::from_unix_timestamp(1_796_400_000).expect("valid"); // 4 December 2026
         let at = parse_event_time("2026-12-01T14:30", now)
             .expect("ok")
             .expect("some");

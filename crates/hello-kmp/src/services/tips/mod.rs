@@ -114,7 +114,7 @@ mod tests {
 
     #[test]
     fn references_round_trip() {
-        let created = 1_796_000_000; // December 2026
+        let created = 1_796_000_000; // late November 2026
         let text = reference(123, created);
         assert_eq!(text, "T-2026-000123");
         assert_eq!(parse_reference(&text), Some((2026, 123)));

@@ -1,0 +1,84 @@
+//! The citizen shell: Bangla first, English a tap away, 999 everywhere, nothing from elsewhere.
+
+use axum::http::StatusCode;
+
+use crate::on_both;
+
+on_both!(
+    home_is_bangla_with_999_and_the_services_that_exist,
+    |app: crate::support::TestApp| async move {
+        let home = app.get("/").await;
+        assert_eq!(home.status, StatusCode::OK);
+        assert_eq!(home.attr("html", "lang").as_deref(), Some("bn"));
+        assert!(home.has("a.call999[href='tel:999']"));
+        assert!(home.has("a[href='/tips/new']"));
+        assert!(home.has("a[href='/follow-up']"));
+        assert!(home.text("h1").contains("খুলনা"));
+    }
+);
+
+on_both!(
+    every_citizen_page_has_999_and_a_strict_csp,
+    |app: crate::support::TestApp| async move {
+        for path in [
+            "/",
+            "/tips/new",
+            "/follow-up",
+            "/console/login",
+            "/no-such-page",
+        ] {
+            let page = app.get(path).await;
+            assert!(page.has("a[href='tel:999']"), "{path} has a 999 link");
+            let csp = page.header("content-security-policy");
+            assert!(csp.contains("default-src 'none'"), "{path} CSP: {csp}");
+            assert!(csp.contains("script-src 'self'"), "{path} CSP: {csp}");
+            assert!(
+                !page.body.contains("https://") && !page.body.contains("http://"),
+                "{path} loads nothing from elsewhere"
+            );
+            assert_eq!(page.header("referrer-policy"), "no-referrer");
+        }
+    }
+);
+
+on_both!(
+    english_is_one_tap_away_and_kept_by_a_cookie_only,
+    |app: crate::support::TestApp| async move {
+        let home = app.get("/").await;
+        let switch = home.attr("a.lang-switch", "href").expect("language link");
+        assert_eq!(switch, "/lang/en?next=/");
+        let switched = app.get("/lang/en?next=/tips/new").await;
+        assert_eq!(switched.status, StatusCode::SEE_OTHER);
+        assert_eq!(switched.header("location"), "/tips/new");
+        let cookie = switched.header("set-cookie");
+        assert!(cookie.starts_with("lang=en"), "cookie: {cookie}");
+        let english = app.get_with("/tips/new", &[("cookie", "lang=en")]).await;
+        assert_eq!(english.attr("html", "lang").as_deref(), Some("en"));
+        assert_eq!(english.text("h1"), "Send a secret tip");
+        let open_redirect = app.get("/lang/en?next=//evil.example/x").await;
+        assert_eq!(open_redirect.header("location"), "/");
+    }
+);
+
+on_both!(
+    static_assets_are_fingerprinted_and_cached,
+    |app: crate::support::TestApp| async move {
+        let home = app.get("/").await;
+        let css = home
+            .attr("link[rel=stylesheet]", "href")
+            .expect("stylesheet");
+        let asset = app.get(&css).await;
+        assert_eq!(asset.status, StatusCode::OK);
+        assert!(asset.header("cache-control").contains("immutable"));
+        assert_eq!(
+            app.get("/static/app.0000.css").await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+);
+
+on_both!(health_answers, |app: crate::support::TestApp| async move {
+    let health = app.get("/healthz").await;
+    assert_eq!(health.status, StatusCode::OK);
+    assert_eq!(health.body, "ok");
+});

@@ -1,0 +1,8 @@
+//! Integration tests through the real router. Every test runs twice: on a temporary SQLite file
+//! and on a fresh PostgreSQL schema at 127.0.0.1:5432.
+
+mod support;
+
+mod citizen_pages;
+mod tip_bad_input;
+mod tip_submit;

@@ -1,0 +1,411 @@
+//! The test app: the real router over a fresh database (a temporary SQLite file, or a fresh
+//! PostgreSQL schema), with an anonymous client and a logged-in officer client.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use hello_kmp::app::AppState;
+use hello_kmp::config::Settings;
+use http_body_util::BodyExt;
+use scraper::{Html, Selector};
+use sqlx::Row;
+use tower::ServiceExt;
+
+/// The PostgreSQL every development and CI machine has.
+pub fn pg_base_url() -> String {
+    std::env::var("HELLO_KMP_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs a test body once on SQLite and once on PostgreSQL, as two tests.
+#[macro_export]
+macro_rules! on_both {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::support::TestApp::start($crate::support::Backend::Sqlite).await;
+                ($body)(app.clone()).await;
+                app.finish().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let app = $crate::support::TestApp::start($crate::support::Backend::Postgres).await;
+                ($body)(app.clone()).await;
+                app.finish().await;
+            }
+        }
+    };
+}
+
+/// A running app on a fresh database.
+#[derive(Clone)]
+pub struct TestApp {
+    pub backend: Backend,
+    pub state: AppState,
+    pub router: Router,
+    pub dir: std::sync::Arc<tempfile::TempDir>,
+    pub schema: Option<String>,
+    pub admin_password: String,
+}
+
+/// An answer, read whole.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn html(&self) -> Html {
+        Html::parse_document(&self.body)
+    }
+
+    /// The text of every element matching `css`, trimmed.
+    pub fn texts(&self, css: &str) -> Vec<String> {
+        let selector = Selector::parse(css).expect("valid selector");
+        self.html()
+            .select(&selector)
+            .map(|e| e.text().collect::<String>().trim().to_string())
+            .collect()
+    }
+
+    pub fn text(&self, css: &str) -> String {
+        self.texts(css)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("no {css} in page:\n{}", self.body))
+    }
+
+    /// An attribute of the first element matching `css`.
+    pub fn attr(&self, css: &str, name: &str) -> Option<String> {
+        let selector = Selector::parse(css).expect("valid selector");
+        self.html()
+            .select(&selector)
+            .next()?
+            .value()
+            .attr(name)
+            .map(str::to_string)
+    }
+
+    pub fn has(&self, css: &str) -> bool {
+        !self.texts(css).is_empty()
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    pub fn header(&self, name: &str) -> String {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+impl TestApp {
+    pub async fn start(backend: Backend) -> TestApp {
+        Self::start_with(backend, |_| {}).await
+    }
+
+    /// Starts with settings changed by `adjust`.
+    pub async fn start_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (url, schema) = match backend {
+            Backend::Sqlite => (None, None),
+            Backend::Postgres => {
+                let schema = format!("t_{}", hello_kmp::sealing::random_hex(8));
+                create_schema(&schema).await;
+                let url = format!("{}?options=-csearch_path%3D{schema}", pg_base_url());
+                (Some(url), Some(schema))
+            }
+        };
+        let mut settings = Settings::for_data_dir(dir.path(), url);
+        adjust(&mut settings);
+        let (state, admin) = AppState::open(settings).await.expect("app opens");
+        let admin = admin.expect("a fresh database makes the first administrator");
+        let router = hello_kmp::web::router(state.clone());
+        TestApp {
+            backend,
+            state,
+            router,
+            dir: std::sync::Arc::new(dir),
+            schema,
+            admin_password: admin.password.0,
+        }
+    }
+
+    /// Closes the pools and drops the PostgreSQL schema.
+    pub async fn finish(&self) {
+        self.state.store.close().await;
+        if let Some(schema) = &self.schema {
+            drop_schema(schema).await;
+        }
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Sends a request as if from the client at `peer`.
+    pub async fn send(&self, mut request: Request<Body>, peer: &str) -> Answer {
+        let addr: SocketAddr = format!("{peer}:40000").parse().expect("peer address");
+        request.extensions_mut().insert(ConnectInfo(addr));
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("router answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        Answer {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.get_with(path, &[]).await
+    }
+
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Answer {
+        let mut builder = Request::get(path);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        self.send(builder.body(Body::empty()).expect("request"), "192.0.2.1")
+            .await
+    }
+
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        self.post_form_as(path, fields, &[], "192.0.2.1").await
+    }
+
+    /// Posts a form with extra headers, from `peer`.
+    pub async fn post_form_as(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+        peer: &str,
+    ) -> Answer {
+        let body = form_body(fields);
+        let mut builder =
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        self.send(builder.body(Body::from(body)).expect("request"), peer)
+            .await
+    }
+
+    pub async fn post_json(&self, path: &str, json: serde_json::Value) -> Answer {
+        self.post_json_as(path, json, "192.0.2.1").await
+    }
+
+    pub async fn post_json_as(&self, path: &str, json: serde_json::Value, peer: &str) -> Answer {
+        let request = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(json.to_string()))
+            .expect("request");
+        self.send(request, peer).await
+    }
+
+    /// Sends a tip through the HTML form and returns the receipt page.
+    pub async fn submit_tip(&self, description: &str) -> Answer {
+        let answer = self
+            .post_form(
+                "/tips",
+                &[
+                    ("category", "drugs"),
+                    ("description", description),
+                    ("thana", "sonadanga"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::OK,
+            "tip accepted: {}",
+            answer.body
+        );
+        answer
+    }
+
+    /// Logs the administrator in and returns a client carrying the session cookie.
+    pub async fn officer(&self) -> Officer {
+        let answer = self
+            .post_form(
+                "/console/login",
+                &[("username", "admin"), ("password", &self.admin_password)],
+            )
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::SEE_OTHER,
+            "login redirects: {}",
+            answer.body
+        );
+        let cookie = answer.header("set-cookie");
+        let session = cookie.split(';').next().expect("cookie pair").to_string();
+        assert!(
+            session.starts_with("kmp_session="),
+            "session cookie set: {cookie}"
+        );
+        Officer {
+            app: self.clone(),
+            cookie: session,
+        }
+    }
+
+    /// How many rows `table` holds.
+    pub async fn count(&self, table: &str) -> i64 {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .fetch_one(self.state.store.reader())
+            .await
+            .expect("count")
+    }
+
+    /// Every value of every row of every table, as text: what an attacker with the database has.
+    pub async fn dump_database(&self) -> String {
+        let pool = self.state.store.reader();
+        let tables: Vec<String> = match self.backend {
+            Backend::Sqlite => sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'",
+            )
+            .fetch_all(pool)
+            .await
+            .expect("tables"),
+            Backend::Postgres => sqlx::query_scalar(
+                "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema()",
+            )
+            .fetch_all(pool)
+            .await
+            .expect("tables"),
+        };
+        let mut dump = String::new();
+        for table in tables {
+            let sql = match self.backend {
+                Backend::Sqlite => format!("SELECT * FROM {table}"),
+                Backend::Postgres => format!("SELECT t::text FROM {table} t"),
+            };
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .fetch_all(pool)
+                .await
+                .expect("rows");
+            for row in rows {
+                for i in 0..row.len() {
+                    if let Ok(Some(text)) = row.try_get::<Option<String>, _>(i) {
+                        dump.push_str(&text);
+                    } else if let Ok(Some(bytes)) = row.try_get::<Option<Vec<u8>>, _>(i) {
+                        dump.push_str(&String::from_utf8_lossy(&bytes));
+                    }
+                    dump.push('\t');
+                }
+                dump.push('\n');
+            }
+        }
+        dump
+    }
+}
+
+/// An officer's client: every request carries the session cookie.
+#[derive(Clone)]
+pub struct Officer {
+    pub app: TestApp,
+    pub cookie: String,
+}
+
+impl Officer {
+    pub async fn get(&self, path: &str) -> Answer {
+        self.app.get_with(path, &[("cookie", &self.cookie)]).await
+    }
+
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        self.app
+            .post_form_as(path, fields, &[("cookie", &self.cookie)], "192.0.2.50")
+            .await
+    }
+}
+
+pub fn form_body(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn encode(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            b' ' => out.push('+'),
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
+}
+
+async fn admin_pool() -> sqlx::AnyPool {
+    sqlx::any::install_default_drivers();
+    sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&pg_base_url())
+        .await
+        .expect("PostgreSQL at 127.0.0.1:5432 (trust auth, database test) is reachable")
+}
+
+async fn create_schema(schema: &str) {
+    let pool = admin_pool().await;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(&pool)
+        .await
+        .expect("create schema");
+    pool.close().await;
+}
+
+async fn drop_schema(schema: &str) {
+    let pool = admin_pool().await;
+    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+        .execute(&pool)
+        .await;
+    pool.close().await;
+}
+
+/// The 25 ASCII digits of the receipt on a receipt page.
+pub fn receipt_of(page: &Answer) -> String {
+    page.text("#receipt-ascii")
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect()
+}
