@@ -87,3 +87,63 @@ impl Lang {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::InputError;
+    use crate::domain::tip::{Category, TipStatus};
+
+    /// Every `t("…")` key in the templates, and every key the code builds, exists in both
+    /// languages.
+    #[test]
+    fn every_message_exists_in_bangla_and_english() {
+        let mut keys: Vec<String> = Vec::new();
+        let templates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        for path in files(&templates) {
+            let text = std::fs::read_to_string(&path).expect("template reads");
+            for piece in text.split("t(\"").skip(1) {
+                keys.push(piece.split('"').next().expect("closing quote").to_string());
+            }
+        }
+        assert!(keys.len() > 50, "the scan found the template keys");
+        keys.extend(InputError::ALL.iter().map(|e| e.message_key()));
+        keys.extend(Category::ALL.iter().map(|c| c.label_key()));
+        keys.extend(TipStatus::ALL.iter().map(|s| s.label_key()));
+        keys.extend(TipStatus::ALL.iter().map(|s| s.citizen_key().to_string()));
+        keys.extend(
+            [
+                "err-not-found",
+                "err-forbidden",
+                "err-unavailable",
+                "err-internal",
+                "error-title",
+            ]
+            .map(String::from),
+        );
+        for key in keys {
+            assert!(Lang::Bn.has(&key), "{key} missing in Bangla");
+            assert!(Lang::En.has(&key), "{key} missing in English");
+        }
+    }
+
+    #[test]
+    fn bangla_pages_get_bangla_digits() {
+        assert_eq!(Lang::Bn.digits("T-2026-000123"), "T-২০২৬-০০০১২৩");
+        assert_eq!(Lang::En.digits("2026"), "2026");
+        assert_eq!(Lang::Bn.t("app-name"), "হ্যালো কেএমপি");
+        assert_eq!(Lang::En.t("app-name"), "Hello KMP");
+    }
+
+    fn files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(dir).expect("dir reads").flatten() {
+            if entry.path().is_dir() {
+                out.extend(files(&entry.path()));
+            } else {
+                out.push(entry.path());
+            }
+        }
+        out
+    }
+}
