@@ -139,7 +139,7 @@ pub async fn log_in(
             r.try_get::<String, _>(1)?,
             r.try_get::<i64, _>(2)? != 0,
         ),
-        None => (0, DUMMY_HASH.to_string(), true),
+        None => (0, dummy_hash().await, true),
     };
     let matches = verify_password(password, hash).await;
     if !matches || disabled {
@@ -184,8 +184,19 @@ pub async fn log_in(
     })
 }
 
-/// A hash of a random password, verified against when the username does not exist.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$eLcJd4Gg5WUy8j3hF7mQ4uY2c1Lb7gV0n9W4xYqYk0E";
+/// A hash of a random password with the same parameters as real ones, verified against when the
+/// username does not exist so that both answers cost the same argon2 work.
+async fn dummy_hash() -> String {
+    static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    DUMMY
+        .get_or_init(|| async {
+            hash_password(Secret(random_hex(16)))
+                .await
+                .unwrap_or_default()
+        })
+        .await
+        .clone()
+}
 
 /// The officer behind a session token, if the session is live; refreshes its idle clock.
 pub async fn session_officer(store: &Store, token: &str) -> Result<Option<Officer>, StoreError> {

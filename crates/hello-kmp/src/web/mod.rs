@@ -29,7 +29,10 @@ pub fn router(state: AppState) -> Router {
         .route("/static/{file}", get(assets::serve_asset))
         .route("/lang/{code}", get(citizen::lang::switch_language))
         .route("/tips/new", get(citizen::tips::show_tip_form))
-        .route("/tips", post(citizen::tips::submit_tip))
+        .route(
+            "/tips",
+            get(citizen::tips::to_tip_form).post(citizen::tips::submit_tip),
+        )
         .route(
             "/follow-up",
             get(citizen::follow_up::show_lookup_form).post(citizen::follow_up::show_tip_status),

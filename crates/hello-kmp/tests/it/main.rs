@@ -4,5 +4,9 @@
 mod support;
 
 mod citizen_pages;
+mod console;
+mod follow_up;
+mod privacy;
+mod startup;
 mod tip_bad_input;
 mod tip_submit;

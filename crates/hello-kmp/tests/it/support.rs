@@ -385,7 +385,7 @@ async fn admin_pool() -> sqlx::AnyPool {
         .expect("PostgreSQL at 127.0.0.1:5432 (trust auth, database test) is reachable")
 }
 
-async fn create_schema(schema: &str) {
+pub async fn create_schema(schema: &str) {
     let pool = admin_pool().await;
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
         .execute(&pool)
@@ -394,7 +394,7 @@ async fn create_schema(schema: &str) {
     pool.close().await;
 }
 
-async fn drop_schema(schema: &str) {
+pub async fn drop_schema(schema: &str) {
     let pool = admin_pool().await;
     let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
         .execute(&pool)

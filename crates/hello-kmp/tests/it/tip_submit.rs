@@ -185,6 +185,8 @@ on_both!(
             assert!(json["paths"][path].is_object(), "{path} documented");
         }
         assert!(json["components"]["schemas"]["ErrorEnvelope"].is_object());
+        // A change to the API's shape shows up here as a snapshot diff, to be reviewed on purpose.
+        insta::assert_json_snapshot!("openapi", json);
     }
 );
 

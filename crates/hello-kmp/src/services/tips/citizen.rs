@@ -11,6 +11,7 @@ use crate::sealing::{Keys, random_hex};
 use crate::services::ServiceError;
 use crate::services::reference::Reference;
 use crate::store::{Store, StoreError, now};
+use crate::throttle::{ClientKey, GuessThrottle};
 
 /// A tip form as typed, field by field; the same for the HTML form and the JSON API.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -255,6 +256,30 @@ pub async fn look_up(
         timeline,
         messages,
     })
+}
+
+/// Parses a typed receipt and looks it up, unless this client is locked out for guessing; a
+/// receipt that matches no tip counts against the client.
+pub async fn look_up_guarded(
+    store: &Store,
+    keys: &Keys,
+    throttle: &GuessThrottle,
+    client: ClientKey,
+    typed: &str,
+) -> Result<(Receipt, TipsterView), ServiceError> {
+    if throttle.wait(client).is_some() {
+        return Err(InputError::TooManyGuesses.into());
+    }
+    let receipt = Receipt::parse(typed)?;
+    match look_up(store, keys, &receipt).await {
+        Ok(view) => Ok((receipt, view)),
+        Err(err) => {
+            if matches!(err, ServiceError::Input(InputError::ReceiptUnknown)) {
+                throttle.miss(client);
+            }
+            Err(err)
+        }
+    }
 }
 
 /// The tipster adds information to their tip.

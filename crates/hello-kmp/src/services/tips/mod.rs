@@ -61,6 +61,11 @@ pub fn parse_reference(text: &str) -> Option<(i32, i64)> {
     ))
 }
 
+/// A reference as officers write it (`T-2026-000123`), from however it was typed.
+pub fn canonical_reference(text: &str) -> Option<String> {
+    parse_reference(text).map(|(year, id)| format!("T-{year}-{id:06}"))
+}
+
 /// One step of a tip's history.
 #[derive(Debug, Clone)]
 pub struct TimelineEntry {

@@ -9,8 +9,8 @@ use utoipa::ToSchema;
 
 use super::{ApiError, ErrorEnvelope};
 use crate::app::AppState;
+use crate::domain::Receipt;
 use crate::domain::tip::{Category, TipStatus};
-use crate::domain::{InputError, Receipt};
 use crate::i18n::Lang;
 use crate::services::tips::Author;
 use crate::services::tips::citizen::{self, NewTip, SubmitRules, Submitted, TipForm, TipsterView};
@@ -196,22 +196,8 @@ async fn checked_look_up(
     client: Client,
     typed: &str,
 ) -> Result<(Receipt, TipsterView), ApiError> {
-    if state.throttle.wait(client.0).is_some() {
-        return Err(InputError::TooManyGuesses.into());
-    }
-    let receipt = Receipt::parse(typed)?;
-    match citizen::look_up(&state.store, &state.keys, &receipt).await {
-        Ok(view) => Ok((receipt, view)),
-        Err(err) => {
-            if matches!(
-                err,
-                crate::services::ServiceError::Input(InputError::ReceiptUnknown)
-            ) {
-                state.throttle.miss(client.0);
-            }
-            Err(err.into())
-        }
-    }
+    let (store, keys, throttle) = (&state.store, &state.keys, &state.throttle);
+    Ok(citizen::look_up_guarded(store, keys, throttle, client.0, typed).await?)
 }
 
 fn citizen_status(status: TipStatus) -> &'static str {

@@ -75,6 +75,11 @@ pub async fn show_lookup_form(ctx: PageCtx) -> Response {
     })
 }
 
+/// `GET /follow-up/messages` (a refreshed result page): back to the receipt form.
+pub async fn to_lookup_form() -> axum::response::Redirect {
+    axum::response::Redirect::to("/follow-up")
+}
+
 pub async fn show_tip_status(
     State(state): State<AppState>,
     ctx: PageCtx,
@@ -82,7 +87,7 @@ pub async fn show_tip_status(
     form: Result<CitizenForm<LookupForm>, InputError>,
 ) -> Result<Response, WebError> {
     let CitizenForm(form) = form?;
-    let (receipt, view) = match checked_look_up(&state, client, &form.receipt).await {
+    let (receipt, view) = match look_up(&state, client, &form.receipt).await {
         Ok(found) => found,
         Err(ServiceError::Input(err)) => return Ok(refuse_lookup(ctx, form.receipt, err)),
         Err(other) => return Err(other.into()),
@@ -104,7 +109,7 @@ pub async fn add_information(
     form: Result<CitizenForm<MessageForm>, InputError>,
 ) -> Result<Response, WebError> {
     let CitizenForm(form) = form?;
-    let (receipt, _) = match checked_look_up(&state, client, &form.receipt).await {
+    let (receipt, _) = match look_up(&state, client, &form.receipt).await {
         Ok(found) => found,
         Err(ServiceError::Input(err)) => return Ok(refuse_lookup(ctx, form.receipt, err)),
         Err(other) => return Err(other.into()),
@@ -133,25 +138,13 @@ pub async fn add_information(
     }
 }
 
-/// Parses the receipt and looks it up, unless this client is locked out; counts a wrong one.
-async fn checked_look_up(
+async fn look_up(
     state: &AppState,
     client: Client,
     typed: &str,
 ) -> Result<(Receipt, TipsterView), ServiceError> {
-    if state.throttle.wait(client.0).is_some() {
-        return Err(InputError::TooManyGuesses.into());
-    }
-    let receipt = Receipt::parse(typed)?;
-    match citizen::look_up(&state.store, &state.keys, &receipt).await {
-        Ok(view) => Ok((receipt, view)),
-        Err(err) => {
-            if matches!(err, ServiceError::Input(InputError::ReceiptUnknown)) {
-                state.throttle.miss(client.0);
-            }
-            Err(err)
-        }
-    }
+    let (store, keys, throttle) = (&state.store, &state.keys, &state.throttle);
+    citizen::look_up_guarded(store, keys, throttle, client.0, typed).await
 }
 
 fn refuse_lookup(ctx: PageCtx, typed: String, err: InputError) -> Response {

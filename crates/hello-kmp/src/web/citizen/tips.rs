@@ -84,6 +84,11 @@ pub async fn show_tip_form(State(state): State<AppState>, ctx: PageCtx) -> Respo
     render(&TipFormPage::new(ctx, &state.reference, form, None))
 }
 
+/// `GET /tips` (a refreshed or bookmarked result page): back to the form.
+pub async fn to_tip_form() -> axum::response::Redirect {
+    axum::response::Redirect::to("/tips/new")
+}
+
 pub async fn submit_tip(
     State(state): State<AppState>,
     ctx: PageCtx,

@@ -49,7 +49,7 @@ pub struct QueueQuery {
     status: String,
     category: String,
     thana: String,
-    page: Option<i64>,
+    page: String,
 }
 
 pub async fn show_queue(
@@ -66,7 +66,12 @@ pub async fn show_queue(
             .reference
             .thana(query.thana.trim())
             .map(|t| t.key.clone()),
-        page: query.page.unwrap_or(1).clamp(1, 100_000),
+        page: query
+            .page
+            .trim()
+            .parse::<i64>()
+            .unwrap_or(1)
+            .clamp(1, 100_000),
     };
     let found = officer::queue(&state.store, &filter).await?;
     ctx.officer_name = Some(officer.display_name);

@@ -11,8 +11,8 @@ use crate::domain::InputError;
 use crate::domain::tip::TipStatus;
 use crate::services::ServiceError;
 use crate::services::accounts::Officer;
-use crate::services::tips::Author;
 use crate::services::tips::officer::{self, OfficerTipView};
+use crate::services::tips::{Author, canonical_reference};
 use crate::web::console::auth::CurrentOfficer;
 use crate::web::error::WebError;
 use crate::web::form::CitizenForm;
@@ -148,7 +148,12 @@ async fn after(
     draft: String,
 ) -> Result<Response, WebError> {
     match done {
-        Ok(()) => Ok(Redirect::to(&format!("/console/tips/{reference}")).into_response()),
+        Ok(()) => {
+            // The change went through, so the reference parsed; redirect to its standard form,
+            // never to the text as typed (which may not even be a valid header).
+            let canonical = canonical_reference(reference).ok_or(WebError::NotFound)?;
+            Ok(Redirect::to(&format!("/console/tips/{canonical}")).into_response())
+        }
         Err(ServiceError::Input(err)) => {
             let problem = Problem::new(&ctx, err);
             tip_page(state, officer, ctx, reference, draft, Some((err, problem))).await
