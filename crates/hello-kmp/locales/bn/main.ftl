@@ -148,6 +148,7 @@ console-reply-hint = "তথ্যদাতাকে পাঠান" চাপ�
 console-send-reply = তথ্যদাতাকে পাঠান
 console-save-note = অভ্যন্তরীণ নোট রাখুন
 console-change-status = অবস্থা বদলান
+console-choose = বেছে নিন
 console-apply = প্রয়োগ করুন
 console-assign = থানা বা ইউনিটে দিন
 console-tipster = তথ্যদাতা

@@ -148,6 +148,7 @@ console-reply-hint = "Send to the tipster" lets the tipster read it with the rec
 console-send-reply = Send to the tipster
 console-save-note = Keep as internal note
 console-change-status = Change status
+console-choose = Choose
 console-apply = Apply
 console-assign = Give to a thana or unit
 console-tipster = Tipster

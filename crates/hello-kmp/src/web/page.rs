@@ -22,6 +22,8 @@ pub struct PageCtx {
     pub js_href: String,
     /// The signed-in officer's name on console pages.
     pub officer_name: Option<String>,
+    /// Console pages are for officers at a desk: no citizen 999 banner there.
+    pub console: bool,
 }
 
 impl PageCtx {
@@ -38,6 +40,7 @@ impl PageCtx {
             css_href: state.assets.css_href.clone(),
             js_href: state.assets.js_href.clone(),
             officer_name: None,
+            console: path.starts_with("/console"),
         }
     }
 
