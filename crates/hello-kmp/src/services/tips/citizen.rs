@@ -14,7 +14,7 @@ use crate::store::{Store, StoreError, now};
 use crate::throttle::{ClientKey, GuessThrottle};
 
 /// A tip form as typed, field by field; the same for the HTML form and the JSON API.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Clone, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct TipForm {
     pub category: String,
@@ -30,7 +30,7 @@ pub struct TipForm {
 }
 
 /// A tip ready to be stored.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct NewTip {
     pub category: Category,
     pub description: String,
@@ -40,6 +40,19 @@ pub struct NewTip {
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
     pub idempotency_key: Option<String>,
+}
+
+// Tip text, names and phone numbers must never reach a log, so `Debug` shows the category only.
+impl std::fmt::Debug for TipForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TipForm({}, redacted)", self.category)
+    }
+}
+
+impl std::fmt::Debug for NewTip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "NewTip({}, redacted)", self.category.key())
+    }
 }
 
 impl NewTip {
@@ -210,7 +223,7 @@ async fn insert_tip(
 }
 
 /// What the tipster sees with the receipt. Internal notes and officers' names are never here.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct TipsterView {
     pub reference: String,
     pub category: Category,

@@ -100,8 +100,8 @@ impl Author {
     }
 }
 
-/// A message, opened.
-#[derive(Debug, Clone)]
+/// A message, opened. No `Debug`: its body is what a tipster or officer wrote.
+#[derive(Clone)]
 pub struct Message {
     pub author: Author,
     pub officer_name: Option<String>,

@@ -111,7 +111,7 @@ async fn counts(store: &Store) -> Result<Vec<(TipStatus, i64)>, StoreError> {
 }
 
 /// A tip as an officer reads it, opened.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct OfficerTipView {
     pub reference: String,
     pub category: Category,

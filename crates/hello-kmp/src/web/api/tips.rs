@@ -18,7 +18,7 @@ use crate::web::client::Client;
 use crate::web::form::ApiJson;
 
 /// A secret tip. Only `category` and `description` are required.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema)]
 pub struct TipRequest {
     /// A category key from `/api/v1/reference`, such as `drugs`.
     pub category: String,
@@ -61,7 +61,7 @@ impl TipRequest {
 }
 
 /// The answer to a tip. `receipt` is present only the first time: show it once and keep nothing.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct TipAccepted {
     /// 25 digits in five groups; the only way back to the tip.
     pub receipt: Option<String>,
@@ -113,13 +113,13 @@ pub async fn submit_tip(
 }
 
 /// A receipt, in Bangla or ASCII digits, with any spaces or dashes.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema)]
 pub struct LookupRequest {
     pub receipt: String,
 }
 
 /// What the tipster may see of their tip.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct TipStatusResponse {
     pub reference: String,
     pub category: Category,
@@ -138,7 +138,7 @@ pub struct TimelineItem {
     pub status: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct MessageItem {
     /// `officer` or `tipster`.
     pub from: String,
@@ -165,7 +165,7 @@ pub async fn show_tip_status(
 }
 
 /// The tipster adds information.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema)]
 pub struct MessageRequest {
     pub receipt: String,
     /// Up to 5,000 characters.

@@ -102,6 +102,8 @@ pub async fn show_tip_status(
     )))
 }
 
+// Limitation: the form carries no idempotency token, so resending the same page (a refresh
+// that re-posts) adds the same message twice.
 pub async fn add_information(
     State(state): State<AppState>,
     ctx: PageCtx,
