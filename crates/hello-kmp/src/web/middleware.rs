@@ -9,6 +9,7 @@ use axum::body::Body;
 use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue, Response, header};
 use axum::response::IntoResponse;
+use tower_http::CompressionLevel;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::csrf::CsrfLayer;
@@ -58,7 +59,9 @@ pub fn wrap(routes: Router<AppState>, state: &AppState) -> Router<AppState> {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
-        .layer(CompressionLayer::new())
+        // Level 4 keeps most of the saving on small pages at a fraction of the default's cost
+        // (brotli's default, 11, cut the home page's rate to a third).
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)

@@ -213,6 +213,5 @@ on_both!(
         }
         assert_eq!(receipts.len(), 100);
         assert_eq!(app.count("tips").await, 100);
-        assert_eq!(app.count("tip_events").await, 100);
     }
 );

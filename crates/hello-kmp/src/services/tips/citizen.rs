@@ -205,15 +205,10 @@ async fn insert_tip(
     .bind(row.retain_until)
     .fetch_optional(&mut *conn)
     .await?;
+    // The first step of the timeline is the tip's own `created_at`; `tip_events` holds the
+    // changes after it, which keeps a submission to one statement.
     if let Some(inserted) = inserted {
-        let id: i64 = inserted.try_get(0)?;
-        sqlx::query("INSERT INTO tip_events (tip_id, at, status) VALUES ($1, $2, $3)")
-            .bind(id)
-            .bind(row.at)
-            .bind(TipStatus::New.key())
-            .execute(&mut *conn)
-            .await?;
-        return Ok((id, row.at, true));
+        return Ok((inserted.try_get(0)?, row.at, true));
     }
     let existing = sqlx::query("SELECT id, created_at FROM tips WHERE idempotency_hash = $1")
         .bind(&row.idempotency_hash)
@@ -233,19 +228,21 @@ pub struct TipsterView {
     pub messages: Vec<Message>,
 }
 
-/// Finds the tip of a receipt, or `ReceiptUnknown`.
-async fn tip_of_receipt(
-    store: &Store,
-    keys: &Keys,
-    receipt: &Receipt,
-) -> Result<sqlx::any::AnyRow, ServiceError> {
-    let hash = keys.lookup_hash("receipt", receipt.expose_digits());
-    sqlx::query("SELECT id, category, status, created_at FROM tips WHERE receipt_hash = $1")
-        .bind(hash)
-        .fetch_optional(store.reader())
-        .await?
-        .ok_or(ServiceError::Input(InputError::ReceiptUnknown))
-}
+/// A tip, its timeline and the messages the tipster may see, in one round trip: part 0 is the
+/// tip, part 1 its status changes, part 2 its messages (internal notes left out).
+// The messages come first in the text because PostgreSQL settles each column's type from the
+// first branches it reads: two NULLs there would make `sealed` text, not bytea.
+const TIPSTER_VIEW_SQL: &str = "\
+    WITH t AS (SELECT id, category, status, created_at FROM tips WHERE receipt_hash = $1) \
+    SELECT CAST(2 AS BIGINT) AS part, m.id AS id, m.uid AS label, m.author AS kind, \
+           m.created_at AS at, m.body_sealed AS sealed \
+    FROM tip_messages m JOIN t ON m.tip_id = t.id WHERE m.author <> 'note' \
+    UNION ALL \
+    SELECT CAST(0 AS BIGINT), t.id, t.category, t.status, t.created_at, NULL FROM t \
+    UNION ALL \
+    SELECT CAST(1 AS BIGINT), e.id, NULL, e.status, e.at, NULL \
+    FROM tip_events e JOIN t ON e.tip_id = t.id \
+    ORDER BY part, id";
 
 /// The tip's status, timeline and conversation, for the holder of its receipt.
 pub async fn look_up(
@@ -253,14 +250,52 @@ pub async fn look_up(
     keys: &Keys,
     receipt: &Receipt,
 ) -> Result<TipsterView, ServiceError> {
-    let tip = tip_of_receipt(store, keys, receipt).await?;
+    let hash = keys.lookup_hash("receipt", receipt.expose_digits());
+    let rows = sqlx::query(TIPSTER_VIEW_SQL)
+        .bind(hash)
+        .fetch_all(store.reader())
+        .await?;
+    let Some(tip) = rows
+        .first()
+        .filter(|r| r.try_get::<i64, _>("part").is_ok_and(|p| p == 0))
+    else {
+        return Err(InputError::ReceiptUnknown.into());
+    };
     let id: i64 = tip.try_get("id")?;
+    let label: Option<String> = tip.try_get("label")?;
     let category =
-        Category::parse(&tip.try_get::<String, _>("category")?).map_err(|_| StoreError::Sealing)?;
-    let status = super::parse_status(&tip.try_get::<String, _>("status")?)?;
-    let created_at: i64 = tip.try_get("created_at")?;
-    let timeline = timeline(store, id).await?;
-    let messages = messages(store, keys, id, false).await?;
+        Category::parse(label.as_deref().unwrap_or_default()).map_err(|_| StoreError::Sealing)?;
+    let status = super::parse_status(&tip.try_get::<String, _>("kind")?)?;
+    let created_at: i64 = tip.try_get("at")?;
+    let mut timeline = vec![TimelineEntry {
+        at: created_at,
+        status: TipStatus::New,
+    }];
+    let mut messages = Vec::new();
+    for row in &rows[1..] {
+        let kind: String = row.try_get("kind")?;
+        let at: i64 = row.try_get("at")?;
+        if row.try_get::<i64, _>("part")? == 1 {
+            timeline.push(TimelineEntry {
+                at,
+                status: super::parse_status(&kind)?,
+            });
+            continue;
+        }
+        let uid: Option<String> = row.try_get("label")?;
+        let sealed: Option<Vec<u8>> = row.try_get("sealed")?;
+        let body = open_text(
+            keys,
+            &message_context(&uid.unwrap_or_default()),
+            &sealed.unwrap_or_default(),
+        )?;
+        messages.push(Message {
+            author: Author::parse(&kind),
+            officer_name: None,
+            body,
+            at,
+        });
+    }
     Ok(TipsterView {
         reference: super::reference(id, created_at),
         category,
@@ -269,6 +304,20 @@ pub async fn look_up(
         timeline,
         messages,
     })
+}
+
+/// The id of the tip a receipt opens, or `ReceiptUnknown`.
+async fn tip_id_of_receipt(
+    store: &Store,
+    keys: &Keys,
+    receipt: &Receipt,
+) -> Result<i64, ServiceError> {
+    let hash = keys.lookup_hash("receipt", receipt.expose_digits());
+    sqlx::query_scalar("SELECT id FROM tips WHERE receipt_hash = $1")
+        .bind(hash)
+        .fetch_optional(store.reader())
+        .await?
+        .ok_or(ServiceError::Input(InputError::ReceiptUnknown))
 }
 
 /// Parses a typed receipt and looks it up, unless this client is locked out for guessing; a
@@ -303,8 +352,7 @@ pub async fn add_information(
     text: &str,
 ) -> Result<(), ServiceError> {
     let text = tip::parse_message(text)?;
-    let tip = tip_of_receipt(store, keys, receipt).await?;
-    let tip_id: i64 = tip.try_get("id")?;
+    let tip_id = tip_id_of_receipt(store, keys, receipt).await?;
     let uid = random_hex(16);
     let sealed = keys.seal(&message_context(&uid), text.as_bytes());
     store
@@ -345,56 +393,4 @@ pub(crate) async fn insert_message(
     .execute(&mut *conn)
     .await?;
     Ok(())
-}
-
-pub(crate) async fn timeline(store: &Store, tip_id: i64) -> Result<Vec<TimelineEntry>, StoreError> {
-    let rows = sqlx::query("SELECT at, status FROM tip_events WHERE tip_id = $1 ORDER BY id")
-        .bind(tip_id)
-        .fetch_all(store.reader())
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(TimelineEntry {
-                at: r.try_get(0)?,
-                status: super::parse_status(&r.try_get::<String, _>(1)?)?,
-            })
-        })
-        .collect()
-}
-
-/// The tip's messages, opened; internal notes only when `with_notes`.
-pub(crate) async fn messages(
-    store: &Store,
-    keys: &Keys,
-    tip_id: i64,
-    with_notes: bool,
-) -> Result<Vec<Message>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT m.uid, m.author, m.body_sealed, m.created_at, o.display_name \
-         FROM tip_messages m LEFT JOIN officers o ON o.id = m.officer_id \
-         WHERE m.tip_id = $1 ORDER BY m.id",
-    )
-    .bind(tip_id)
-    .fetch_all(store.reader())
-    .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let author = Author::parse(&row.try_get::<String, _>("author")?);
-        if author == Author::Note && !with_notes {
-            continue;
-        }
-        let uid: String = row.try_get("uid")?;
-        let sealed: Vec<u8> = row.try_get("body_sealed")?;
-        out.push(Message {
-            author,
-            officer_name: if with_notes {
-                row.try_get("display_name")?
-            } else {
-                None
-            },
-            body: open_text(keys, &message_context(&uid), &sealed)?,
-            at: row.try_get("created_at")?,
-        });
-    }
-    Ok(out)
 }

@@ -91,7 +91,7 @@ impl Author {
         }
     }
 
-    fn parse(key: &str) -> Author {
+    pub(crate) fn parse(key: &str) -> Author {
         match key {
             "officer" => Author::Officer,
             "note" => Author::Note,

@@ -6,8 +6,8 @@
 
 use sqlx::Row;
 
-use super::citizen::{insert_message, messages, timeline};
-use super::{Author, Message, SealedBody, TimelineEntry, body_context, message_context};
+use super::citizen::insert_message;
+use super::{Author, Message, SealedBody, TimelineEntry, body_context, message_context, open_text};
 use crate::domain::InputError;
 use crate::domain::tip::{self, Category, TipStatus};
 use crate::sealing::{Keys, random_hex};
@@ -170,8 +170,8 @@ pub async fn open_tip(
         description: body.description,
         contact_name: body.contact_name,
         contact_phone: body.contact_phone,
-        timeline: timeline(store, id).await?,
-        messages: messages(store, keys, id, true).await?,
+        timeline: timeline(store, id, created_at).await?,
+        messages: messages(store, keys, id).await?,
     })
 }
 
@@ -331,4 +331,52 @@ async fn tip_id(store: &Store, reference: &str) -> Result<i64, ServiceError> {
         return Err(ServiceError::NotFound);
     }
     Ok(id)
+}
+
+/// Received, then every change of status.
+async fn timeline(
+    store: &Store,
+    tip_id: i64,
+    created_at: i64,
+) -> Result<Vec<TimelineEntry>, StoreError> {
+    let rows = sqlx::query("SELECT at, status FROM tip_events WHERE tip_id = $1 ORDER BY id")
+        .bind(tip_id)
+        .fetch_all(store.reader())
+        .await?;
+    let mut timeline = vec![TimelineEntry {
+        at: created_at,
+        status: TipStatus::New,
+    }];
+    for row in rows {
+        let status = super::parse_status(&row.try_get::<String, _>(1)?)?;
+        timeline.push(TimelineEntry {
+            at: row.try_get(0)?,
+            status,
+        });
+    }
+    Ok(timeline)
+}
+
+/// Every message of the tip, internal notes included, opened, with the officers' names.
+async fn messages(store: &Store, keys: &Keys, tip_id: i64) -> Result<Vec<Message>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT m.uid, m.author, m.body_sealed, m.created_at, o.display_name \
+         FROM tip_messages m LEFT JOIN officers o ON o.id = m.officer_id \
+         WHERE m.tip_id = $1 ORDER BY m.id",
+    )
+    .bind(tip_id)
+    .fetch_all(store.reader())
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let uid: String = row.try_get("uid")?;
+        let sealed: Vec<u8> = row.try_get("body_sealed")?;
+        out.push(Message {
+            author: Author::parse(&row.try_get::<String, _>("author")?),
+            officer_name: row.try_get("display_name")?,
+            body: open_text(keys, &message_context(&uid), &sealed)?,
+            at: row.try_get("created_at")?,
+        });
+    }
+    Ok(out)
 }
