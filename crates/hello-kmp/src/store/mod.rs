@@ -47,22 +47,25 @@ impl Store {
         } else {
             Backend::Postgres
         };
-        let readers = match backend {
-            Backend::Sqlite => 4,
-            Backend::Postgres => 8,
+        let (readers, writers) = match backend {
+            Backend::Sqlite => (4, 1),
+            Backend::Postgres => (8, 4),
         };
         let read = pool(backend, readers)
             .connect(url)
             .await
             .context("opening the database")?;
         migrate(&read, backend).await?;
-        let write = pool(backend, 1)
+        let write = pool(backend, writers)
             .connect(url)
             .await
             .context("opening the database")?;
+        if backend == Backend::Sqlite {
+            tokio::spawn(checkpoint_regularly(read.clone()));
+        }
         Ok(Store {
             read,
-            writer: Writer::start(write),
+            writer: Writer::start(write, writers as usize),
             backend,
         })
     }
@@ -108,12 +111,34 @@ fn pool(backend: Backend, max: u32) -> AnyPoolOptions {
                     "PRAGMA synchronous = FULL",
                     "PRAGMA foreign_keys = ON",
                     "PRAGMA busy_timeout = 5000",
+                    // Checkpoints run beside the writer (`checkpoint_regularly`); this is only
+                    // the backstop, so that a commit rarely pays for one.
+                    "PRAGMA wal_autocheckpoint = 20000",
                 ] {
                     conn.execute(pragma).await?;
                 }
                 Ok(())
             })
         }),
+    }
+}
+
+/// Copies the SQLite write-ahead log back into the database every second, from a reader's
+/// connection, so that the writer's commits do not stall on it. A passive checkpoint never
+/// blocks the writer or readers.
+async fn checkpoint_regularly(read: AnyPool) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    while !read.is_closed() {
+        tick.tick().await;
+        if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&read)
+            .await
+        {
+            if read.is_closed() {
+                return;
+            }
+            tracing::warn!(error = %err, "a WAL checkpoint failed");
+        }
     }
 }
 

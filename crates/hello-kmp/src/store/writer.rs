@@ -1,7 +1,8 @@
-//! The single writer: every write of this process goes through one queue and one connection.
+//! The writer: every write of this process goes through one queue.
 //!
 //! Whatever is queued while a batch commits becomes the next batch: one transaction, one fsync,
-//! for all of it (group commit). Each job runs inside its own savepoint, so a job that fails is
+//! for all of it (group commit). SQLite has one worker, as it allows one writer at a time;
+//! PostgreSQL has a few, each with its own connection, so round trips overlap. Each job runs inside its own savepoint, so a job that fails is
 //! rolled back alone and answered with its own error while the rest of its batch commits. No job
 //! is answered `Ok` before the transaction holding it has committed.
 
@@ -9,7 +10,9 @@ use std::panic::AssertUnwindSafe;
 
 use futures_util::FutureExt;
 use sqlx::{AnyConnection, AnyPool, Connection};
-use tokio::sync::{mpsc, oneshot};
+use std::sync::Arc;
+
+use tokio::sync::{Mutex, mpsc, oneshot};
 
 use super::StoreError;
 
@@ -31,10 +34,13 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer task on `pool` (a pool of one connection).
-    pub fn start(pool: AnyPool) -> Writer {
+    /// Starts `workers` writer tasks on `pool` (a pool of as many connections).
+    pub fn start(pool: AnyPool, workers: usize) -> Writer {
         let (queue, jobs) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run(pool.clone(), jobs));
+        let jobs = Arc::new(Mutex::new(jobs));
+        for _ in 0..workers.max(1) {
+            tokio::spawn(run(pool.clone(), jobs.clone()));
+        }
         Writer { queue, pool }
     }
 
@@ -85,15 +91,22 @@ fn refuse<T: Send + 'static>(
     })
 }
 
-async fn run(pool: AnyPool, mut jobs: mpsc::Receiver<Job>) {
-    while let Some(first) = jobs.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match jobs.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
+async fn run(pool: AnyPool, jobs: Arc<Mutex<mpsc::Receiver<Job>>>) {
+    loop {
+        let batch = {
+            let mut jobs = jobs.lock().await;
+            let Some(first) = jobs.recv().await else {
+                return;
+            };
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match jobs.try_recv() {
+                    Ok(job) => batch.push(job),
+                    Err(_) => break,
+                }
             }
-        }
+            batch
+        };
         run_batch(&pool, batch).await;
     }
 }

@@ -59,9 +59,14 @@ pub fn wrap(routes: Router<AppState>, state: &AppState) -> Router<AppState> {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
-        // Level 4 keeps most of the saving on small pages at a fraction of the default's cost
-        // (brotli's default, 11, cut the home page's rate to a third).
-        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
+        // Gzip at level 4 keeps most of the saving on small pages. Brotli is left out: its
+        // encoder allocates a multi-megabyte window per response, which cut the home page's rate
+        // to a third (bench/RESULTS.md).
+        .layer(
+            CompressionLayer::new()
+                .no_br()
+                .quality(CompressionLevel::Precise(4)),
+        )
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)

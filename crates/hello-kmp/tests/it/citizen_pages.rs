@@ -87,3 +87,35 @@ on_both!(health_answers, |app: crate::support::TestApp| async move {
     assert_eq!(health.status, StatusCode::OK);
     assert_eq!(health.body, "ok");
 });
+
+on_both!(
+    the_home_page_is_served_gzipped_to_phones_that_ask,
+    |app: crate::support::TestApp| async move {
+        let plain = app.get("/").await;
+        let zipped = app.get_with("/", &[("accept-encoding", "gzip, br")]).await;
+        assert_eq!(zipped.status, StatusCode::OK);
+        assert_eq!(zipped.header("content-encoding"), "gzip");
+        assert_eq!(zipped.header("vary"), "accept-encoding");
+        assert!(plain.header("content-encoding").is_empty());
+        let zipped_len: usize = zipped.header("content-length").parse().expect("length");
+        assert!(!zipped.body.contains("<html"), "the body is compressed");
+        assert!(
+            zipped_len < plain.body.len() / 2,
+            "compressed to under half: {zipped_len}"
+        );
+        assert!(
+            zipped
+                .header("content-security-policy")
+                .contains("default-src 'none'")
+        );
+        let english = app.get_with("/", &[("cookie", "lang=en")]).await;
+        assert_eq!(
+            english.text("h1"),
+            "Citizen services of the Khulna Metropolitan Police"
+        );
+        assert!(
+            app.get("/").await.text("h1").contains("খুলনা"),
+            "each language has its own page"
+        );
+    }
+);
