@@ -15,7 +15,7 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
 pub use error::StoreError;
-pub use writer::{BoxFuture, Conn, Writer};
+pub use writer::{BoxFuture, Conn, SingleStatementsAtomic, Writer};
 
 /// Which database engine is behind the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,9 +63,10 @@ impl Store {
         if backend == Backend::Sqlite {
             tokio::spawn(checkpoint_regularly(read.clone()));
         }
+        let atomic = SingleStatementsAtomic(backend == Backend::Sqlite);
         Ok(Store {
             read,
-            writer: Writer::start(write, writers as usize),
+            writer: Writer::start(write, writers as usize, atomic),
             backend,
         })
     }
@@ -85,7 +86,17 @@ impl Store {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, Result<T, StoreError>> + Send + 'static,
     {
-        self.writer.write(job).await
+        self.writer.write(job, false).await
+    }
+
+    /// As [`Store::write`], for a job that writes with exactly one statement (it may read
+    /// before or after). On SQLite such a job skips its savepoint.
+    pub async fn write_one<T, F>(&self, job: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, Result<T, StoreError>> + Send + 'static,
+    {
+        self.writer.write(job, true).await
     }
 
     /// Closes the pools after in-flight writes have finished.

@@ -21,7 +21,16 @@ pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn Future<Output = T> + Send + 'a
 
 /// Called once the batch's fate is known: `Ok` after commit, `Err` when it did not commit.
 type Answer = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
-type Job = Box<dyn for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, (bool, Answer)> + Send>;
+type RunJob = Box<dyn for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, (bool, Answer)> + Send>;
+
+/// A queued write.
+struct Job {
+    run: RunJob,
+    /// The job writes with a single statement, which SQLite undoes by itself if it fails, so it
+    /// needs no savepoint there. PostgreSQL aborts the whole transaction on any error, so there
+    /// every job gets one.
+    single_statement: bool,
+}
 
 /// Most jobs in one transaction; more wait for the next batch.
 const MAX_BATCH: usize = 512;
@@ -33,25 +42,29 @@ pub struct Writer {
     pool: AnyPool,
 }
 
+/// Whether a job that writes with one statement may skip its savepoint (SQLite only).
+#[derive(Debug, Clone, Copy)]
+pub struct SingleStatementsAtomic(pub bool);
+
 impl Writer {
     /// Starts `workers` writer tasks on `pool` (a pool of as many connections).
-    pub fn start(pool: AnyPool, workers: usize) -> Writer {
+    pub fn start(pool: AnyPool, workers: usize, atomic: SingleStatementsAtomic) -> Writer {
         let (queue, jobs) = mpsc::channel(4 * MAX_BATCH);
         let jobs = Arc::new(Mutex::new(jobs));
         for _ in 0..workers.max(1) {
-            tokio::spawn(run(pool.clone(), jobs.clone()));
+            tokio::spawn(run(pool.clone(), jobs.clone(), atomic));
         }
         Writer { queue, pool }
     }
 
     /// Queues `job` and waits until its batch has committed (or failed).
-    pub async fn write<T, F>(&self, job: F) -> Result<T, StoreError>
+    pub async fn write<T, F>(&self, job: F, single_statement: bool) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, Result<T, StoreError>> + Send + 'static,
     {
         let (tell, told) = oneshot::channel::<Result<T, StoreError>>();
-        let job: Job = Box::new(move |conn| {
+        let run: RunJob = Box::new(move |conn| {
             Box::pin(async move {
                 let outcome = AssertUnwindSafe(job(conn)).catch_unwind().await;
                 match outcome {
@@ -70,7 +83,10 @@ impl Writer {
             })
         });
         self.queue
-            .send(job)
+            .send(Job {
+                run,
+                single_statement,
+            })
             .await
             .map_err(|_| StoreError::Unavailable)?;
         told.await.map_err(|_| StoreError::Unavailable)?
@@ -91,7 +107,7 @@ fn refuse<T: Send + 'static>(
     })
 }
 
-async fn run(pool: AnyPool, jobs: Arc<Mutex<mpsc::Receiver<Job>>>) {
+async fn run(pool: AnyPool, jobs: Arc<Mutex<mpsc::Receiver<Job>>>, atomic: SingleStatementsAtomic) {
     loop {
         let batch = {
             let mut jobs = jobs.lock().await;
@@ -107,11 +123,11 @@ async fn run(pool: AnyPool, jobs: Arc<Mutex<mpsc::Receiver<Job>>>) {
             }
             batch
         };
-        run_batch(&pool, batch).await;
+        run_batch(&pool, batch, atomic).await;
     }
 }
 
-async fn run_batch(pool: &AnyPool, batch: Vec<Job>) {
+async fn run_batch(pool: &AnyPool, batch: Vec<Job>, atomic: SingleStatementsAtomic) {
     let started = std::time::Instant::now();
     let size = batch.len();
     let mut answers = Vec::with_capacity(size);
@@ -119,8 +135,12 @@ async fn run_batch(pool: &AnyPool, batch: Vec<Job>) {
         let mut conn = pool.acquire().await?;
         let mut tx = conn.begin().await?;
         for job in batch {
+            if job.single_statement && atomic.0 {
+                answers.push((job.run)(&mut tx).await);
+                continue;
+            }
             let mut savepoint = tx.begin().await?;
-            let (ok, answer) = job(&mut savepoint).await;
+            let (ok, answer) = (job.run)(&mut savepoint).await;
             if ok {
                 savepoint.commit().await?;
             } else {

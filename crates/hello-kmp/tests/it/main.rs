@@ -8,5 +8,6 @@ mod console;
 mod follow_up;
 mod privacy;
 mod startup;
+mod store;
 mod tip_bad_input;
 mod tip_submit;

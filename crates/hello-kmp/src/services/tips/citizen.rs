@@ -154,7 +154,7 @@ pub async fn submit(
         retain_until,
     };
     let (id, created_at, fresh) = store
-        .write(move |conn| Box::pin(insert_tip(conn, row)))
+        .write_one(move |conn| Box::pin(insert_tip(conn, row)))
         .await?;
     let reference = super::reference(id, created_at);
     if fresh {

@@ -1,0 +1,106 @@
+//! The writer: jobs queued together commit together, and a job that fails leaves nothing behind
+//! without taking its batch-mates down with it.
+
+use hello_kmp::store::StoreError;
+
+use crate::on_both;
+use crate::support::TestApp;
+
+/// Writes a hotline row `number`, then fails if `fail` is set: a job that must leave nothing.
+async fn write_number(app: &TestApp, number: String, fail: bool) -> Result<(), StoreError> {
+    app.state
+        .store
+        .write(move |conn| {
+            Box::pin(async move {
+                sqlx::query(
+                    "INSERT INTO hotlines (number, name_bn, name_en) VALUES ($1, 'x', 'x')",
+                )
+                .bind(&number)
+                .execute(&mut *conn)
+                .await?;
+                if fail {
+                    Err(StoreError::Conflict)
+                } else {
+                    Ok(())
+                }
+            })
+        })
+        .await
+}
+
+/// One statement that fails on a duplicate key when `number` exists.
+async fn write_one_number(app: &TestApp, number: String) -> Result<(), StoreError> {
+    app.state
+        .store
+        .write_one(move |conn| {
+            Box::pin(async move {
+                sqlx::query(
+                    "INSERT INTO hotlines (number, name_bn, name_en) VALUES ($1, 'x', 'x')",
+                )
+                .bind(&number)
+                .execute(&mut *conn)
+                .await?;
+                Ok(())
+            })
+        })
+        .await
+}
+
+async fn numbers_starting(app: &TestApp, prefix: &str) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM hotlines WHERE number LIKE $1")
+        .bind(format!("{prefix}%"))
+        .fetch_one(app.state.store.reader())
+        .await
+        .expect("count")
+}
+
+on_both!(a_failing_job_is_undone_alone, |app: TestApp| async move {
+    let mut tasks = Vec::new();
+    for i in 0..60 {
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move {
+            let fail = i % 3 == 0;
+            (fail, write_number(&app, format!("w{i}"), fail).await)
+        }));
+    }
+    for task in tasks {
+        let (fail, outcome) = task.await.expect("task");
+        assert_eq!(outcome.is_err(), fail, "each job gets its own answer");
+    }
+    assert_eq!(
+        numbers_starting(&app, "w").await,
+        40,
+        "the 20 failed jobs left nothing"
+    );
+});
+
+on_both!(
+    a_failing_single_statement_leaves_its_batch_intact,
+    |app: TestApp| async move {
+        write_one_number(&app, "dup".into())
+            .await
+            .expect("first write");
+        let mut tasks = Vec::new();
+        for i in 0..40 {
+            let app = app.clone();
+            let number = if i % 4 == 0 {
+                "dup".to_string()
+            } else {
+                format!("s{i}")
+            };
+            tasks.push(tokio::spawn(
+                async move { write_one_number(&app, number).await },
+            ));
+        }
+        let mut conflicts = 0;
+        for task in tasks {
+            match task.await.expect("task") {
+                Ok(()) => {}
+                Err(StoreError::Conflict) => conflicts += 1,
+                Err(other) => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!(conflicts, 10);
+        assert_eq!(numbers_starting(&app, "s").await, 30);
+    }
+);
