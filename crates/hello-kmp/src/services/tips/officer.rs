@@ -30,9 +30,9 @@ pub struct QueueFilter {
     pub page: i64,
 }
 
-/// One line of the queue. No tip text: the queue shows what a tip is about, not what it says.
+/// What a tip is about, without what it says: a line of the queue, the head of a tip's page.
 #[derive(Debug, Clone)]
-pub struct QueueRow {
+pub struct TipSummary {
     pub reference: String,
     pub category: Category,
     pub status: TipStatus,
@@ -44,7 +44,7 @@ pub struct QueueRow {
 
 #[derive(Debug, Clone)]
 pub struct QueuePage {
-    pub rows: Vec<QueueRow>,
+    pub rows: Vec<TipSummary>,
     pub page: i64,
     pub has_next: bool,
     /// (status, number of tips) for every status.
@@ -71,7 +71,7 @@ pub async fn queue(store: &Store, filter: &QueueFilter) -> Result<QueuePage, Ser
     let rows = rows
         .iter()
         .take(PAGE_SIZE as usize)
-        .map(queue_row)
+        .map(tip_summary)
         .collect::<Result<_, _>>()?;
     Ok(QueuePage {
         rows,
@@ -81,10 +81,10 @@ pub async fn queue(store: &Store, filter: &QueueFilter) -> Result<QueuePage, Ser
     })
 }
 
-fn queue_row(row: &sqlx::any::AnyRow) -> Result<QueueRow, StoreError> {
+fn tip_summary(row: &sqlx::any::AnyRow) -> Result<TipSummary, StoreError> {
     let id: i64 = row.try_get("id")?;
     let created_at: i64 = row.try_get("created_at")?;
-    Ok(QueueRow {
+    Ok(TipSummary {
         reference: super::reference(id, created_at),
         category: Category::parse(&row.try_get::<String, _>("category")?)
             .map_err(|_| StoreError::Sealing)?,
@@ -113,15 +113,9 @@ async fn counts(store: &Store) -> Result<Vec<(TipStatus, i64)>, StoreError> {
 /// A tip as an officer reads it, opened.
 #[derive(Clone)]
 pub struct OfficerTipView {
-    pub reference: String,
-    pub category: Category,
-    pub status: TipStatus,
-    pub thana: Option<String>,
-    pub assigned_place: Option<String>,
+    pub summary: TipSummary,
     pub point: Option<(f64, f64)>,
-    pub needs_place_check: bool,
     pub event_at: Option<i64>,
-    pub created_at: i64,
     pub description: String,
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
@@ -139,7 +133,7 @@ pub async fn open_tip(
     let id = tip_id(store, reference).await?;
     audited(store, officer, Action::TipView, id, String::new()).await?;
     let row = sqlx::query(
-        "SELECT uid, category, status, thana_key, assigned_place, lat, lon, needs_place_check, \
+        "SELECT id, uid, category, status, thana_key, assigned_place, lat, lon, needs_place_check, \
          event_at, created_at, body_sealed FROM tips WHERE id = $1",
     )
     .bind(id)
@@ -155,18 +149,12 @@ pub async fn open_tip(
     .map_err(|_| StoreError::Sealing)?;
     let lat: Option<f64> = row.try_get("lat")?;
     let lon: Option<f64> = row.try_get("lon")?;
-    let created_at: i64 = row.try_get("created_at")?;
+    let summary = tip_summary(&row)?;
+    let created_at = summary.created_at;
     Ok(OfficerTipView {
-        reference: super::reference(id, created_at),
-        category: Category::parse(&row.try_get::<String, _>("category")?)
-            .map_err(|_| StoreError::Sealing)?,
-        status: super::parse_status(&row.try_get::<String, _>("status")?)?,
-        thana: row.try_get("thana_key")?,
-        assigned_place: row.try_get("assigned_place")?,
+        summary,
         point: lat.zip(lon),
-        needs_place_check: row.try_get::<i64, _>("needs_place_check")? != 0,
         event_at: row.try_get("event_at")?,
-        created_at,
         description: body.description,
         contact_name: body.contact_name,
         contact_phone: body.contact_phone,

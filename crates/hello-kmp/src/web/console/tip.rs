@@ -208,7 +208,7 @@ fn build_page(
         .collect();
     let next_statuses = TipStatus::ALL
         .iter()
-        .filter(|s| view.status.may_become(**s))
+        .filter(|s| view.summary.status.may_become(**s))
         .map(|s| Choice {
             key: s.key().into(),
             label: ctx.t(&s.label_key()),
@@ -222,19 +222,19 @@ fn build_page(
         .map(|p| Choice {
             key: p.key.clone(),
             label: p.name(lang).into(),
-            selected: view.assigned_place.as_deref() == Some(&p.key),
+            selected: view.summary.assigned_place.as_deref() == Some(&p.key),
         })
         .collect();
     TipPage {
-        reference: view.reference,
-        category: ctx.t(&view.category.label_key()),
-        status: ctx.t(&view.status.label_key()),
-        thana: place_name(&view.thana),
-        assigned: place_name(&view.assigned_place),
+        reference: view.summary.reference,
+        category: ctx.t(&view.summary.category.label_key()),
+        status: ctx.t(&view.summary.status.label_key()),
+        thana: place_name(&view.summary.thana),
+        assigned: place_name(&view.summary.assigned_place),
         point: view.point.map(|(lat, lon)| format!("{lat:.5}, {lon:.5}")),
-        needs_place_check: view.needs_place_check,
+        needs_place_check: view.summary.needs_place_check,
         event_at: ctx.when_opt(&view.event_at),
-        received: ctx.when(&view.created_at),
+        received: ctx.when(&view.summary.created_at),
         description: view.description,
         contact_name: view.contact_name,
         contact_phone: view.contact_phone,
