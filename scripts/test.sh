@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 # The build cache lives outside the clone, so a fresh clone does not rebuild every dependency.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/hello-kmp/target}"
-export HELLO_KMP_TEST_PG="${HELLO_KMP_TEST_PG:-postgres://postgres@127.0.0.1:5432/test}"
+export KMP_TEST_PG="${KMP_TEST_PG:-postgres://postgres@127.0.0.1:5432/test}"
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 

@@ -28,11 +28,11 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(HERE, '..', '..');
 const SCREENSHOT_DIR = path.join(REPO_ROOT, 'test-output', 'screenshots');
 
-const SERVER_BIN = process.env.HELLO_KMP_BIN
-  ? path.resolve(REPO_ROOT, process.env.HELLO_KMP_BIN)
+const SERVER_BIN = process.env.KMP_TEST_BIN
+  ? path.resolve(REPO_ROOT, process.env.KMP_TEST_BIN)
   : path.resolve(REPO_ROOT, process.env.CARGO_TARGET_DIR || 'target', 'debug', 'hello-kmp');
 
-const CHROMIUM_BIN = process.env.HELLO_KMP_CHROMIUM || '/usr/bin/chromium';
+const CHROMIUM_BIN = process.env.KMP_TEST_CHROMIUM || '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -44,10 +44,10 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-const PG_BASE_URL = process.env.HELLO_KMP_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const PG_BASE_URL = process.env.KMP_TEST_PG || 'postgres://postgres@127.0.0.1:5432/test';
 
-// Which backends to run; both by default. HELLO_KMP_BROWSER_BACKENDS=sqlite runs only SQLite.
-const BACKENDS = (process.env.HELLO_KMP_BROWSER_BACKENDS || 'sqlite,postgres')
+// Which backends to run; both by default. KMP_TEST_BACKENDS=sqlite runs only SQLite.
+const BACKENDS = (process.env.KMP_TEST_BACKENDS || 'sqlite,postgres')
   .split(',')
   .map((s) => s.trim())
   .filter(Boolean);
@@ -145,7 +145,7 @@ async function startServer({ backend, databaseUrl }) {
   if (!existsSync(SERVER_BIN)) {
     throw new Error(
       `The server binary is missing: ${SERVER_BIN}\n` +
-      'Build it first (cargo build -p hello-kmp), or point HELLO_KMP_BIN / CARGO_TARGET_DIR at it.',
+      'Build it first (cargo build -p hello-kmp), or point KMP_TEST_BIN / CARGO_TARGET_DIR at it.',
     );
   }
   const dataDir = await mkdtemp(path.join(os.tmpdir(), `hello-kmp-browser-${backend}-`));
@@ -228,7 +228,7 @@ async function stopServer(server) {
     }
   }
   liveServers.delete(server);
-  if (!process.env.HELLO_KMP_KEEP_DATA) {
+  if (!process.env.KMP_TEST_KEEP_DATA) {
     await rm(server.dataDir, { recursive: true, force: true });
   }
 }
@@ -263,7 +263,7 @@ let browser;
 
 before(async () => {
   if (!existsSync(CHROMIUM_BIN)) {
-    throw new Error(`No Chromium at ${CHROMIUM_BIN}: install the Debian package "chromium" (or set HELLO_KMP_CHROMIUM).`);
+    throw new Error(`No Chromium at ${CHROMIUM_BIN}: install the Debian package "chromium" (or set KMP_TEST_CHROMIUM).`);
   }
   browser = await chromium.launch({ executablePath: CHROMIUM_BIN, args: CHROMIUM_ARGS, timeout: 60_000 });
 });
@@ -306,7 +306,7 @@ for (const backend of BACKENDS) {
         psql(`CREATE SCHEMA ${schema}`);
         databaseUrl = withSearchPath(PG_BASE_URL, schema);
       } else if (backend !== 'sqlite') {
-        throw new Error(`unknown backend "${backend}" in HELLO_KMP_BROWSER_BACKENDS`);
+        throw new Error(`unknown backend "${backend}" in KMP_TEST_BACKENDS`);
       }
       server = await startServer({ backend, databaseUrl });
     });

@@ -24,7 +24,12 @@ pub struct Shared {
     pub keys: Keys,
     pub reference: Reference,
     pub throttle: GuessThrottle,
+    /// Slows repeated failed officer log-ins from one address.
+    pub login_throttle: GuessThrottle,
     pub assets: Assets,
+    /// Held while the server runs on a SQLite data folder, so that a second server on the same
+    /// folder stops at start instead of sharing it.
+    _folder_lock: Option<std::fs::File>,
 }
 
 impl Deref for AppState {
@@ -43,18 +48,14 @@ pub struct FirstAdmin {
 impl AppState {
     /// Opens (and at first start creates) the data folder, key file and database.
     pub async fn open(settings: Settings) -> anyhow::Result<(AppState, Option<FirstAdmin>)> {
-        std::fs::create_dir_all(&settings.data_dir)
-            .with_context(|| format!("creating the data folder {}", settings.data_dir.display()))?;
-        let keys = Keys::load_or_create(&settings.data_dir.join("hello-kmp.key"))?;
-        Self::open_with_keys(settings, keys).await
-    }
-
-    /// As [`AppState::open`], with keys given (tests and benchmarks).
-    pub async fn open_with_keys(
-        settings: Settings,
-        keys: Keys,
-    ) -> anyhow::Result<(AppState, Option<FirstAdmin>)> {
+        create_private_dir(&settings.data_dir)?;
+        let folder_lock = match settings.is_sqlite() {
+            true => Some(lock_folder(&settings.data_dir)?),
+            false => None,
+        };
+        let keys = Keys::load_or_create(&settings.key_file())?;
         let store = Store::open(&settings.database_url()).await?;
+        check_key_file(&store, &keys).await?;
         seed::seed_reference(&store)
             .await
             .context("seeding reference data")?;
@@ -71,8 +72,72 @@ impl AppState {
             keys,
             reference,
             throttle: GuessThrottle::default(),
+            login_throttle: GuessThrottle::default(),
             assets: Assets::new(),
+            _folder_lock: folder_lock,
         };
         Ok((AppState(Arc::new(shared)), first_admin))
     }
+}
+
+/// Creates the data folder readable by the service's user only; an existing one is left as is.
+fn create_private_dir(dir: &std::path::Path) -> anyhow::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(dir)
+        .with_context(|| format!("creating the data folder {}", dir.display()))
+}
+
+fn lock_folder(dir: &std::path::Path) -> anyhow::Result<std::fs::File> {
+    let path = dir.join("hello-kmp.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    file.try_lock().map_err(|_| {
+        anyhow::anyhow!(
+            "another hello-kmp server is using the data folder {}; with SQLite, one server per \
+             data folder",
+            dir.display()
+        )
+    })?;
+    Ok(file)
+}
+
+/// Ties the database to the key file at first start, and refuses a different key file later.
+async fn check_key_file(store: &Store, keys: &Keys) -> anyhow::Result<()> {
+    let check = keys.lookup_hash("key-check", "hello-kmp installation");
+    let mine = check.clone();
+    store
+        .write_one(move |conn| {
+            Box::pin(async move {
+                sqlx::query(
+                    "INSERT INTO installation (id, key_check, created_at) VALUES (1, $1, $2) \
+                     ON CONFLICT (id) DO NOTHING",
+                )
+                .bind(&mine)
+                .bind(crate::store::now())
+                .execute(&mut *conn)
+                .await?;
+                Ok(())
+            })
+        })
+        .await
+        .context("recording the key file's check value")?;
+    let stored: String = sqlx::query_scalar("SELECT key_check FROM installation WHERE id = 1")
+        .fetch_one(store.reader())
+        .await
+        .context("reading the key file's check value")?;
+    if stored != check {
+        anyhow::bail!(
+            "the key file does not belong to this database: every server sharing a database \
+             must use the key file of the server that first used it (setting `key_file`)"
+        );
+    }
+    Ok(())
 }

@@ -14,6 +14,10 @@ use serde::Deserialize;
 pub struct Settings {
     /// Folder for the SQLite database, the file store and the key file.
     pub data_dir: PathBuf,
+    /// The key file; by default `hello-kmp.key` in `data_dir`. Every server sharing one
+    /// PostgreSQL database must use the same key file.
+    #[serde(default)]
+    pub key_file: Option<PathBuf>,
     pub listen: SocketAddr,
     /// `sqlite://…` or `postgres://…`; empty means the SQLite file in `data_dir`.
     #[serde(default)]
@@ -82,10 +86,12 @@ impl Settings {
         builder = builder
             .add_source(
                 config::Environment::with_prefix("HELLO_KMP")
+                    .prefix_separator("_")
                     .separator("__")
                     .list_separator(",")
                     .with_list_parse_key("trusted_proxies")
-                    .try_parsing(true),
+                    .try_parsing(true)
+                    .source(Some(setting_variables())),
             )
             .set_override_option("data_dir", path_string(&overrides.data_dir))?
             .set_override_option("listen", overrides.listen.clone())?
@@ -103,6 +109,7 @@ impl Settings {
     pub fn for_data_dir(data_dir: &Path, database_url: Option<String>) -> Settings {
         Settings {
             data_dir: data_dir.to_path_buf(),
+            key_file: None,
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             database_url,
             public_origin: None,
@@ -127,6 +134,17 @@ impl Settings {
                 self.data_dir.join("hello-kmp.db").display()
             ),
         }
+    }
+
+    pub fn key_file(&self) -> PathBuf {
+        self.key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("hello-kmp.key"))
+    }
+
+    /// Whether the database is the embedded SQLite file (one server per data folder).
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url().starts_with("sqlite:")
     }
 
     pub fn secure_cookies(&self) -> bool {
@@ -163,6 +181,14 @@ impl Settings {
             .with_context(|| format!("setting `log` is not a valid filter: {}", self.log))?;
         Ok(())
     }
+}
+
+/// The `HELLO_KMP_*` variables that carry settings: all but `HELLO_KMP_CONFIG`, which names the
+/// file. A misspelt one becomes an unknown setting, which stops start-up.
+fn setting_variables() -> config::Map<String, String> {
+    std::env::vars()
+        .filter(|(name, _)| name.starts_with("HELLO_KMP_") && name != "HELLO_KMP_CONFIG")
+        .collect()
 }
 
 fn path_string(path: &Option<PathBuf>) -> Option<String> {

@@ -141,6 +141,52 @@ impl Keys {
     }
 }
 
+/// A key derived from a secret the client holds (a form token), bound to this installation: it
+/// opens only with both the token and the key file.
+impl Keys {
+    pub fn token_key(&self, purpose: &str, token: &str) -> [u8; 32] {
+        let mut hasher = blake3::Hasher::new_keyed(&self.lookup);
+        hasher.update(b"token key\0");
+        hasher.update(purpose.as_bytes());
+        hasher.update(&[0]);
+        hasher.update(token.as_bytes());
+        *hasher.finalize().as_bytes()
+    }
+
+    /// Encrypts `plain` under a key from [`Keys::token_key`].
+    pub fn seal_with(key: &[u8; 32], context: &str, plain: &[u8]) -> Vec<u8> {
+        let mut nonce = [0u8; NONCE_LEN];
+        rand::rng().fill_bytes(&mut nonce);
+        let cipher = XChaCha20Poly1305::new(key.into());
+        let sealed = cipher
+            .encrypt(
+                &XNonce::from(nonce),
+                Payload {
+                    msg: plain,
+                    aad: context.as_bytes(),
+                },
+            )
+            .expect("XChaCha20-Poly1305 seals any message under 256 GiB");
+        [&nonce[..], &sealed].concat()
+    }
+
+    /// Decrypts what [`Keys::seal_with`] sealed.
+    pub fn open_with(key: &[u8; 32], context: &str, sealed: &[u8]) -> Result<Vec<u8>, OpenError> {
+        if sealed.len() < NONCE_LEN {
+            return Err(OpenError);
+        }
+        let nonce: [u8; NONCE_LEN] = sealed[..NONCE_LEN].try_into().map_err(|_| OpenError)?;
+        let cipher = XChaCha20Poly1305::new(key.into());
+        let payload = Payload {
+            msg: &sealed[NONCE_LEN..],
+            aad: context.as_bytes(),
+        };
+        cipher
+            .decrypt(&XNonce::from(nonce), payload)
+            .map_err(|_| OpenError)
+    }
+}
+
 /// A plain, unkeyed hash for secrets that already carry 256 bits of randomness (session tokens).
 pub fn token_hash(token: &str) -> String {
     blake3::hash(token.as_bytes()).to_hex().to_string()

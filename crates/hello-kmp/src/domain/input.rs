@@ -40,6 +40,10 @@ pub enum InputError {
     FormTampered,
     #[error("the request is too large")]
     BodyTooLarge,
+    #[error("the request body is not JSON of the documented shape")]
+    RequestMalformed,
+    #[error("this address does not take this method")]
+    MethodNotAllowed,
     #[error("this change of status is not allowed")]
     StatusChangeNotAllowed,
     #[error("wrong username or password")]
@@ -68,6 +72,8 @@ impl InputError {
             Self::MessageTooLong => "message_too_long",
             Self::FormTampered => "form_tampered",
             Self::BodyTooLarge => "body_too_large",
+            Self::RequestMalformed => "request_malformed",
+            Self::MethodNotAllowed => "method_not_allowed",
             Self::StatusChangeNotAllowed => "status_change_not_allowed",
             Self::LoginFailed => "login_failed",
         }
@@ -87,7 +93,11 @@ impl InputError {
             Self::PhoneMalformed => Some("contact_phone"),
             Self::ReceiptMalformed | Self::ReceiptUnknown | Self::TooManyGuesses => Some("receipt"),
             Self::MessageEmpty | Self::MessageTooLong => Some("message"),
-            Self::FormTampered | Self::BodyTooLarge | Self::StatusChangeNotAllowed => None,
+            Self::FormTampered
+            | Self::BodyTooLarge
+            | Self::RequestMalformed
+            | Self::MethodNotAllowed
+            | Self::StatusChangeNotAllowed => None,
             Self::LoginFailed => None,
         }
     }
@@ -103,6 +113,8 @@ impl InputError {
             Self::ReceiptUnknown => 404,
             Self::TooManyGuesses => 429,
             Self::BodyTooLarge => 413,
+            Self::RequestMalformed => 400,
+            Self::MethodNotAllowed => 405,
             Self::LoginFailed => 401,
             Self::StatusChangeNotAllowed => 409,
             _ => 422,
@@ -110,7 +122,7 @@ impl InputError {
     }
 
     /// Every variant, for tests that check each has a message in both languages.
-    pub const ALL: [InputError; 20] = [
+    pub const ALL: [InputError; 22] = [
         Self::DescriptionEmpty,
         Self::DescriptionTooLong,
         Self::CategoryUnknown,
@@ -129,6 +141,8 @@ impl InputError {
         Self::MessageTooLong,
         Self::FormTampered,
         Self::BodyTooLarge,
+        Self::RequestMalformed,
+        Self::MethodNotAllowed,
         Self::StatusChangeNotAllowed,
         Self::LoginFailed,
     ];

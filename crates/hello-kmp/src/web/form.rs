@@ -56,6 +56,6 @@ fn json_refusal(rejection: &JsonRejection) -> InputError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
         InputError::BodyTooLarge
     } else {
-        InputError::FormTampered
+        InputError::RequestMalformed
     }
 }

@@ -27,14 +27,10 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'
 
 /// Adds the middleware stack around the routes.
 pub fn wrap(routes: Router<AppState>, state: &AppState) -> Router<AppState> {
-    let mut csrf = CsrfLayer::new();
-    if let Some(origin) = &state.settings.public_origin {
-        match csrf.clone().add_trusted_origin(origin) {
-            Ok(with_origin) => csrf = with_origin,
-            Err(err) => tracing::warn!(error = %err, "public_origin is not usable for CSRF checks"),
-        }
-    }
-    let csrf = csrf.with_rejection_response(|_| WebError::Forbidden.into_response());
+    // The API answers a cross-site refusal with its JSON envelope (see `api::routes`).
+    let csrf = trusted_csrf(state)
+        .with_insecure_bypass(|_, uri| uri.path().starts_with("/api/"))
+        .with_rejection_response(|_| WebError::Forbidden.into_response());
     routes
         .layer(CatchPanicLayer::custom(|_| {
             WebError::internal(anyhow::anyhow!("a handler panicked")).into_response()
@@ -74,6 +70,21 @@ pub fn wrap(routes: Router<AppState>, state: &AppState) -> Router<AppState> {
                 .on_response(log_response)
                 .on_failure(()),
         )
+}
+
+/// Refuses cross-site requests that change something, trusting the configured public origin.
+pub fn trusted_csrf(state: &AppState) -> CsrfLayer {
+    let csrf = CsrfLayer::new();
+    let Some(origin) = &state.settings.public_origin else {
+        return csrf;
+    };
+    match csrf.clone().add_trusted_origin(origin) {
+        Ok(with_origin) => with_origin,
+        Err(err) => {
+            tracing::warn!(error = %err, "public_origin is not usable for cross-site checks");
+            csrf
+        }
+    }
 }
 
 fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

@@ -60,7 +60,8 @@ pub fn router(state: AppState) -> Router {
             "/console/tips/{reference}/messages",
             post(console::tip::write_message),
         )
-        .nest("/api/v1", api::routes())
-        .fallback(citizen::home::not_found);
+        .nest("/api/v1", api::routes(&state))
+        .fallback(citizen::home::not_found)
+        .method_not_allowed_fallback(citizen::home::method_not_allowed);
     middleware::wrap(routes.layer(DefaultBodyLimit::max(BODY_LIMIT)), &state).with_state(state)
 }

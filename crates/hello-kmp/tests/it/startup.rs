@@ -462,3 +462,80 @@ fn sigterm_lets_a_tip_in_flight_finish() {
     let status = server.wait_for_exit(Duration::from_secs(10));
     assert!(status.success(), "{status}");
 }
+
+/// `HELLO_KMP_<SETTING>` is read, a bad value is named, and a misspelt variable stops start-up.
+#[test]
+fn settings_from_the_environment_are_read_and_checked() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let data = data.to_str().expect("UTF-8 path");
+    for (name, value, named) in [
+        ("HELLO_KMP_LISTEN", "nonsense", "listen"),
+        ("HELLO_KMP_RETENTION_DAYS", "abc", "retention_days"),
+        ("HELLO_KMP_LISTN", "127.0.0.1:9", "listn"),
+        ("HELLO_KMP_AREA__MIN_LAT", "north", "area.min_lat"),
+    ] {
+        let output = hello_kmp(dir.path(), &["migrate", "--data-dir", data])
+            .env(name, value)
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            !output.status.success(),
+            "{name}={value} must stop start-up"
+        );
+        assert!(stderr.contains(named), "{name}: {stderr}");
+    }
+    let output = hello_kmp(dir.path(), &["migrate", "--data-dir", data])
+        .env("HELLO_KMP_RETENTION_DAYS", "30")
+        .env("HELLO_KMP_AREA__MIN_LAT", "22.5")
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// One data folder serves one SQLite server; a database refuses a key file not its own.
+#[test]
+fn a_second_server_on_the_folder_or_a_foreign_key_file_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let first = Server::start(dir.path(), &data, None);
+    let second = hello_kmp(
+        dir.path(),
+        &["migrate", "--data-dir", data.to_str().expect("path")],
+    )
+    .output()
+    .expect("runs");
+    assert!(!second.status.success());
+    assert!(String::from_utf8_lossy(&second.stderr).contains("another hello-kmp server"));
+    let (stopped, _, _) = first.terminate();
+    assert!(stopped.success());
+
+    let other_key = dir.path().join("other.key");
+    let foreign = hello_kmp(
+        dir.path(),
+        &["migrate", "--data-dir", data.to_str().expect("path")],
+    )
+    .env("HELLO_KMP_KEY_FILE", &other_key)
+    .output()
+    .expect("runs");
+    assert!(!foreign.status.success());
+    assert!(String::from_utf8_lossy(&foreign.stderr).contains("key file does not belong"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&data)
+            .expect("data folder")
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o777,
+            0o700,
+            "the data folder is the service's alone"
+        );
+    }
+}

@@ -17,7 +17,7 @@ use tower::ServiceExt;
 
 /// The PostgreSQL every development and CI machine has.
 pub fn pg_base_url() -> String {
-    std::env::var("HELLO_KMP_TEST_PG")
+    std::env::var("KMP_TEST_PG")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
 }
 

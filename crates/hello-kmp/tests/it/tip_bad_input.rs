@@ -256,8 +256,14 @@ on_both!(
             ),
             (
                 serde_json::json!({"category": "drugs"}),
-                422,
-                "form_tampered",
+                400,
+                "request_malformed",
+                "",
+            ),
+            (
+                serde_json::json!({"category": "drugs", "description": 123}),
+                400,
+                "request_malformed",
                 "",
             ),
         ];
@@ -297,3 +303,40 @@ on_both!(cross_site_posts_are_refused, |app: TestApp| async move {
     assert!(page.text(".error").contains("অনুমতি"));
     assert_eq!(app.count("tips").await, 0);
 });
+
+on_both!(
+    api_refusals_are_json_envelopes_too,
+    |app: TestApp| async move {
+        let request = axum::http::Request::post("/api/v1/tips")
+            .header("content-type", "application/json")
+            .header("sec-fetch-site", "cross-site")
+            .header("origin", "https://evil.example")
+            .body(axum::body::Body::from(
+                r#"{"category":"drugs","description":"x"}"#,
+            ))
+            .expect("request");
+        let cross_site = app.send(request, "192.0.2.8").await;
+        assert_eq!(cross_site.status, StatusCode::FORBIDDEN);
+        assert_eq!(cross_site.json()["error"]["code"], "forbidden");
+
+        let not_json = axum::http::Request::post("/api/v1/tips")
+            .header("content-type", "text/plain")
+            .body(axum::body::Body::from("category=drugs"))
+            .expect("request");
+        let answer = app.send(not_json, "192.0.2.8").await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+        assert_eq!(answer.json()["error"]["code"], "request_malformed");
+
+        let wrong_method = app.get("/api/v1/tips").await;
+        assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(wrong_method.json()["error"]["code"], "method_not_allowed");
+        let page = app.get("/console/logout").await;
+        assert_eq!(page.status, StatusCode::METHOD_NOT_ALLOWED);
+        assert!(
+            page.texts(".error")
+                .join(" ")
+                .contains("cannot be opened this way")
+        );
+        assert_eq!(app.count("tips").await, 0);
+    }
+);

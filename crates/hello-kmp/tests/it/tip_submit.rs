@@ -58,9 +58,22 @@ on_both!(
         assert!(first.has("#receipt-bn"));
         let second = app.post_form("/tips", &fields).await;
         assert_eq!(second.status, StatusCode::OK);
-        assert!(!second.has("#receipt-bn"), "no second receipt");
+        assert_eq!(
+            receipt_of(&second),
+            receipt_of(&first),
+            "a resent form shows its receipt again"
+        );
         assert_eq!(second.text("#tip-reference"), first.text("#tip-reference"));
         assert_eq!(app.count("tips").await, 1);
+        let dump = app.dump_database().await;
+        assert!(
+            !dump.contains(&receipt_of(&first)),
+            "the kept copy is sealed"
+        );
+        assert!(
+            !dump.contains("0123456789abcdef0123"),
+            "the token itself is not kept"
+        );
     }
 );
 
@@ -162,11 +175,22 @@ on_both!(
             app.post_json("/api/v1/tips", body.clone()).await.status,
             StatusCode::CREATED
         );
+        let first = app.post_json("/api/v1/tips", body.clone()).await;
+        assert_eq!(first.status, StatusCode::OK, "the same key a second time");
         let again = app.post_json("/api/v1/tips", body).await;
         assert_eq!(again.status, StatusCode::OK);
         assert_eq!(again.json()["already_sent"], true);
-        assert!(again.json()["receipt"].is_null());
+        assert_eq!(again.json()["receipt"], first.json()["receipt"]);
+        assert_eq!(
+            again.json()["receipt"].as_str().map(|r| r.len()),
+            Some(29),
+            "25 digits, 4 spaces"
+        );
         assert_eq!(app.count("tips").await, 1);
+        let other = serde_json::json!({"category": "drugs", "description": "x", "idempotency_key": "draft-000000000000"});
+        let fresh = app.post_json("/api/v1/tips", other).await;
+        assert_eq!(fresh.status, StatusCode::CREATED);
+        assert_ne!(fresh.json()["receipt"], first.json()["receipt"]);
     }
 );
 

@@ -103,8 +103,13 @@ impl NewTip {
 pub enum Submitted {
     /// Committed: the receipt exists nowhere else and is shown this once.
     Created { receipt: Receipt, reference: String },
-    /// The same form was sent before; its receipt was shown then and cannot be shown again.
-    AlreadySent { reference: String },
+    /// The same form token or idempotency key was sent before, so no second tip was made. The
+    /// receipt comes back too: the first answer may never have reached the phone. `None` only
+    /// if the stored copy cannot be opened (a token-less record, or another key file).
+    Repeated {
+        receipt: Option<Receipt>,
+        reference: String,
+    },
 }
 
 /// Rules a submission needs from the settings.
@@ -128,6 +133,19 @@ pub async fn submit(
         .idempotency_key
         .as_deref()
         .map(|k| keys.lookup_hash("form", k));
+    // Sealed under a key that needs the client's token, which is never stored: only whoever
+    // sends the same form again can read this receipt again.
+    let token_key = tip
+        .idempotency_key
+        .as_deref()
+        .map(|k| keys.token_key("receipt", k));
+    let receipt_sealed = token_key.as_ref().map(|key| {
+        Keys::seal_with(
+            key,
+            &receipt_context(&uid),
+            receipt.expose_digits().as_bytes(),
+        )
+    });
     let body = SealedBody {
         description: tip.description,
         contact_name: tip.contact_name,
@@ -144,6 +162,7 @@ pub async fn submit(
         uid,
         receipt_hash,
         idempotency_hash,
+        receipt_sealed,
         category: tip.category.key(),
         thana: tip.thana,
         point: tip.point,
@@ -153,22 +172,44 @@ pub async fn submit(
         at,
         retain_until,
     };
-    let (id, created_at, fresh) = store
+    let stored = store
         .write_one(move |conn| Box::pin(insert_tip(conn, row)))
         .await?;
-    let reference = super::reference(id, created_at);
-    if fresh {
-        tracing::info!(tip.id = id, "tip received");
-        Ok(Submitted::Created { receipt, reference })
-    } else {
-        Ok(Submitted::AlreadySent { reference })
-    }
+    let reference = super::reference(stored.id, stored.created_at);
+    let Some(earlier) = stored.earlier else {
+        tracing::info!("tip received");
+        return Ok(Submitted::Created { receipt, reference });
+    };
+    let receipt = token_key.and_then(|key| {
+        let sealed = earlier.receipt_sealed?;
+        let digits = Keys::open_with(&key, &receipt_context(&earlier.uid), &sealed).ok()?;
+        Receipt::parse(std::str::from_utf8(&digits).ok()?).ok()
+    });
+    Ok(Submitted::Repeated { receipt, reference })
+}
+
+fn receipt_context(uid: &str) -> String {
+    format!("tip:{uid}:receipt")
+}
+
+/// The row a submission landed in.
+struct Stored {
+    id: i64,
+    created_at: i64,
+    /// Set when the same token had already made this tip.
+    earlier: Option<Earlier>,
+}
+
+struct Earlier {
+    uid: String,
+    receipt_sealed: Option<Vec<u8>>,
 }
 
 struct TipRow {
     uid: String,
     receipt_hash: String,
     idempotency_hash: Option<String>,
+    receipt_sealed: Option<Vec<u8>>,
     category: &'static str,
     thana: Option<String>,
     point: Option<GeoPoint>,
@@ -179,15 +220,13 @@ struct TipRow {
     retain_until: i64,
 }
 
-/// Inserts the tip and its first timeline step; returns (id, created_at, whether it is new).
-async fn insert_tip(
-    conn: &mut crate::store::Conn,
-    row: TipRow,
-) -> Result<(i64, i64, bool), StoreError> {
+/// Inserts the tip, or finds the one the same token made before.
+async fn insert_tip(conn: &mut crate::store::Conn, row: TipRow) -> Result<Stored, StoreError> {
     let inserted = sqlx::query(
         "INSERT INTO tips (uid, receipt_hash, idempotency_hash, category, thana_key, lat, lon, \
-         needs_place_check, event_at, status, body_sealed, created_at, updated_at, retain_until) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13) \
+         needs_place_check, event_at, status, body_sealed, created_at, updated_at, retain_until, \
+         receipt_sealed) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14) \
          ON CONFLICT (idempotency_hash) DO NOTHING RETURNING id",
     )
     .bind(&row.uid)
@@ -203,18 +242,32 @@ async fn insert_tip(
     .bind(&row.sealed)
     .bind(row.at)
     .bind(row.retain_until)
+    .bind(&row.receipt_sealed)
     .fetch_optional(&mut *conn)
     .await?;
     // The first step of the timeline is the tip's own `created_at`; `tip_events` holds the
     // changes after it, which keeps a submission to one statement.
     if let Some(inserted) = inserted {
-        return Ok((inserted.try_get(0)?, row.at, true));
+        return Ok(Stored {
+            id: inserted.try_get(0)?,
+            created_at: row.at,
+            earlier: None,
+        });
     }
-    let existing = sqlx::query("SELECT id, created_at FROM tips WHERE idempotency_hash = $1")
-        .bind(&row.idempotency_hash)
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok((existing.try_get(0)?, existing.try_get(1)?, false))
+    let existing = sqlx::query(
+        "SELECT id, created_at, uid, receipt_sealed FROM tips WHERE idempotency_hash = $1",
+    )
+    .bind(&row.idempotency_hash)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(Stored {
+        id: existing.try_get("id")?,
+        created_at: existing.try_get("created_at")?,
+        earlier: Some(Earlier {
+            uid: existing.try_get("uid")?,
+            receipt_sealed: existing.try_get("receipt_sealed")?,
+        }),
+    })
 }
 
 /// What the tipster sees with the receipt. Internal notes and officers' names are never here.

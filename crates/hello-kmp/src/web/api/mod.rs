@@ -17,7 +17,9 @@ use crate::domain::InputError;
 use crate::i18n::Lang;
 use crate::web::error::WebError;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: &AppState) -> Router<AppState> {
+    let csrf = crate::web::middleware::trusted_csrf(state)
+        .with_rejection_response(|_| ApiError(WebError::Forbidden).into_response());
     Router::new()
         .route("/tips", post(tips::submit_tip))
         .route("/tips/lookup", post(tips::show_tip_status))
@@ -25,6 +27,12 @@ pub fn routes() -> Router<AppState> {
         .route("/reference", get(tips::show_reference))
         .route("/openapi.json", get(openapi::show_openapi))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(csrf)
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError(WebError::Input(InputError::MethodNotAllowed))
 }
 
 async fn not_found() -> ApiError {

@@ -60,7 +60,8 @@ impl TipRequest {
     }
 }
 
-/// The answer to a tip. `receipt` is present only the first time: show it once and keep nothing.
+/// The answer to a tip. Show the receipt once and keep nothing. Sending the same
+/// `idempotency_key` again returns the same receipt with `already_sent`.
 #[derive(Serialize, ToSchema)]
 pub struct TipAccepted {
     /// 25 digits in five groups; the only way back to the tip.
@@ -68,7 +69,7 @@ pub struct TipAccepted {
     pub receipt_bangla: Option<String>,
     /// The reference officers use, such as `T-2026-000123`.
     pub reference: String,
-    /// True when this idempotency key was sent before; the receipt was given then.
+    /// True when this idempotency key was sent before: no second tip was made.
     pub already_sent: bool,
 }
 
@@ -99,11 +100,11 @@ pub async fn submit_tip(
                 already_sent: false,
             },
         ),
-        Submitted::AlreadySent { reference } => (
+        Submitted::Repeated { receipt, reference } => (
             StatusCode::OK,
             TipAccepted {
-                receipt: None,
-                receipt_bangla: None,
+                receipt: receipt.as_ref().map(Receipt::grouped),
+                receipt_bangla: receipt.as_ref().map(Receipt::grouped_bangla),
                 reference,
                 already_sent: true,
             },

@@ -87,6 +87,10 @@ pub async fn health(State(state): State<AppState>) -> Response {
     }
 }
 
+pub async fn method_not_allowed() -> Response {
+    WebError::Input(crate::domain::InputError::MethodNotAllowed).into_response()
+}
+
 pub async fn not_found() -> Response {
     WebError::NotFound.into_response()
 }

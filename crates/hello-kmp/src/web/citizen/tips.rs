@@ -103,15 +103,25 @@ pub async fn submit_tip(
         area: state.settings.area,
         retention_days: state.settings.retention_days,
     };
-    match citizen::submit(&state.store, &state.keys, rules, tip).await? {
-        Submitted::Created { receipt, reference } => Ok(render(&ReceiptPage {
-            ctx,
-            receipt_bn: receipt.grouped_bangla(),
-            receipt_ascii: receipt.grouped(),
+    let (receipt, reference) = match citizen::submit(&state.store, &state.keys, rules, tip).await? {
+        Submitted::Created { receipt, reference } => (receipt, reference),
+        Submitted::Repeated {
+            receipt: Some(receipt),
             reference,
-        })),
-        Submitted::AlreadySent { reference } => Ok(render(&AlreadySentPage { ctx, reference })),
-    }
+        } => (receipt, reference),
+        Submitted::Repeated {
+            receipt: None,
+            reference,
+        } => {
+            return Ok(render(&AlreadySentPage { ctx, reference }));
+        }
+    };
+    Ok(render(&ReceiptPage {
+        ctx,
+        receipt_bn: receipt.grouped_bangla(),
+        receipt_ascii: receipt.grouped(),
+        reference,
+    }))
 }
 
 /// The form again, as typed, with the reason in both languages.
