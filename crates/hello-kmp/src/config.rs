@@ -68,7 +68,7 @@ impl Settings {
         let mut builder = config::Config::builder()
             .set_default("data_dir", "./data")?
             .set_default("listen", "127.0.0.1:8080")?
-            .set_default("log", "info")?
+            .set_default("log", "info,sqlx=warn")?
             .set_default("retention_days", 3 * 365)?
             // The census boundaries of Khulna city's five older thanas span lon 89.4603–89.5849,
             // lat 22.7691–22.9494 (BBS). The box is widened by about 5 km on every side so that
@@ -114,7 +114,7 @@ impl Settings {
             database_url,
             public_origin: None,
             trusted_proxies: Vec::new(),
-            log: "info".into(),
+            log: "info,sqlx=warn".into(),
             area: ServiceArea {
                 min_lat: 22.72,
                 min_lon: 89.41,

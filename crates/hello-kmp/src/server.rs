@@ -11,13 +11,14 @@ use crate::config::Settings;
 /// Opens everything, prints the first administrator's password if one was made, and serves.
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let listen = settings.listen;
+    // Bind first: a taken port stops start-up before anything is created.
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen} (setting `listen`)"))?;
     let (state, first_admin) = AppState::open(settings).await?;
     if let Some(admin) = first_admin {
         print_first_admin(&admin);
     }
-    let listener = TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("listening on {listen} (setting `listen`)"))?;
     tracing::info!(address = %listener.local_addr()?, "serving");
     run(listener, state, shutdown_signal()).await
 }

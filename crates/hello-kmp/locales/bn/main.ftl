@@ -122,6 +122,7 @@ err-body-too-large = পাঠানো লেখা অনেক বড়। �
 err-request-malformed = অনুরোধটি নির্ধারিত JSON আকারে নেই। API নথি (/api/v1/openapi.json) দেখুন।
 err-method-not-allowed = এই ঠিকানা এভাবে খোলা যায় না। প্রথম পাতা থেকে আবার শুরু করুন।
 err-status-change-not-allowed = এই অবস্থা থেকে সেই অবস্থায় নেওয়া যায় না।
+err-too-many-logins = অনেকবার ভুল পাসওয়ার্ড দেওয়া হয়েছে। কিছুক্ষণ অপেক্ষা করে আবার চেষ্টা করুন।
 err-login-failed = ব্যবহারকারীর নাম বা পাসওয়ার্ড সঠিক নয়।
 
 console-nav = কনসোল

@@ -122,6 +122,7 @@ err-body-too-large = What was sent is too large. Shorten what you wrote and send
 err-request-malformed = The request is not JSON of the documented shape. See the API document (/api/v1/openapi.json).
 err-method-not-allowed = This address cannot be opened this way. Start again from the home page.
 err-status-change-not-allowed = A tip cannot move from this status to that one.
+err-too-many-logins = Too many failed log-ins. Wait a while and try again.
 err-login-failed = Wrong username or password.
 
 console-nav = Console

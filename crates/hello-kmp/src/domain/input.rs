@@ -48,6 +48,8 @@ pub enum InputError {
     StatusChangeNotAllowed,
     #[error("wrong username or password")]
     LoginFailed,
+    #[error("too many failed log-ins")]
+    TooManyLogins,
 }
 
 impl InputError {
@@ -76,6 +78,7 @@ impl InputError {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::StatusChangeNotAllowed => "status_change_not_allowed",
             Self::LoginFailed => "login_failed",
+            Self::TooManyLogins => "too_many_logins",
         }
     }
 
@@ -98,7 +101,7 @@ impl InputError {
             | Self::RequestMalformed
             | Self::MethodNotAllowed
             | Self::StatusChangeNotAllowed => None,
-            Self::LoginFailed => None,
+            Self::LoginFailed | Self::TooManyLogins => None,
         }
     }
 
@@ -111,7 +114,7 @@ impl InputError {
     pub fn status(self) -> u16 {
         match self {
             Self::ReceiptUnknown => 404,
-            Self::TooManyGuesses => 429,
+            Self::TooManyGuesses | Self::TooManyLogins => 429,
             Self::BodyTooLarge => 413,
             Self::RequestMalformed => 400,
             Self::MethodNotAllowed => 405,
@@ -122,7 +125,7 @@ impl InputError {
     }
 
     /// Every variant, for tests that check each has a message in both languages.
-    pub const ALL: [InputError; 22] = [
+    pub const ALL: [InputError; 23] = [
         Self::DescriptionEmpty,
         Self::DescriptionTooLong,
         Self::CategoryUnknown,
@@ -145,5 +148,6 @@ impl InputError {
         Self::MethodNotAllowed,
         Self::StatusChangeNotAllowed,
         Self::LoginFailed,
+        Self::TooManyLogins,
     ];
 }

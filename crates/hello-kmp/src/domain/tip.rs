@@ -215,14 +215,27 @@ pub fn parse_text(
     empty: InputError,
     too_long: InputError,
 ) -> Result<String, InputError> {
-    let text = input.trim().replace("\r\n", "\n");
-    if text.is_empty() {
+    // Control characters (other than line breaks and tabs) carry nothing a reader can see.
+    let text: String = input
+        .replace("\r\n", "\n")
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .collect();
+    let text = text.trim().to_string();
+    // Zero-width joiners are kept (Bangla conjuncts use them) but do not make text non-empty.
+    if text.chars().all(|c| c.is_whitespace() || is_invisible(c)) {
         return Err(empty);
     }
     if text.chars().count() > max_chars {
         return Err(too_long);
     }
     Ok(text)
+}
+
+/// Format characters that show nothing: zero-width spaces and joiners, direction marks, the
+/// byte-order mark.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
 }
 
 pub fn parse_description(input: &str) -> Result<String, InputError> {

@@ -121,12 +121,24 @@ impl IntoResponse for WebError {
             },
         };
         let html = page.render().unwrap_or_else(|_| "Error / ত্রুটি".to_string());
-        (self.status(), Html(html)).into_response()
+        let mut response = (self.status(), Html(html)).into_response();
+        add_retry_after(&mut response);
+        response
     }
 }
 
 impl IntoResponse for InputError {
     fn into_response(self) -> Response {
         WebError::Input(self).into_response()
+    }
+}
+
+/// A 429 says when to come back: the first lock-out is 30 seconds.
+pub fn add_retry_after(response: &mut Response) {
+    if response.status() == StatusCode::TOO_MANY_REQUESTS {
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static("30"),
+        );
     }
 }

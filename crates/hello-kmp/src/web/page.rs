@@ -24,6 +24,8 @@ pub struct PageCtx {
     pub officer_name: Option<String>,
     /// Console pages are for officers at a desk: no citizen 999 banner there.
     pub console: bool,
+    /// False on pages that cannot be shown again once left (the receipt).
+    pub can_switch_language: bool,
 }
 
 impl PageCtx {
@@ -41,6 +43,7 @@ impl PageCtx {
             js_href: state.assets.js_href.clone(),
             officer_name: None,
             console: path.starts_with("/console"),
+            can_switch_language: true,
         }
     }
 
@@ -137,6 +140,7 @@ pub fn render_with<T: askama::Template>(status: axum::http::StatusCode, template
     if response.status().is_success() {
         *response.status_mut() = status;
     }
+    crate::web::error::add_retry_after(&mut response);
     response
 }
 

@@ -690,3 +690,34 @@ on_both!(
         }
     }
 );
+
+on_both!(
+    repeated_failed_log_ins_from_one_address_are_slowed,
+    |app: TestApp| async move {
+        let wrong = [("username", "admin"), ("password", "not-the-password")];
+        for _ in 0..hello_kmp::throttle::FREE_MISSES + 1 {
+            let page = app
+                .post_form_as("/console/login", &wrong, &[], "198.51.100.90")
+                .await;
+            assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+        }
+        let right = [
+            ("username", "admin"),
+            ("password", app.admin_password.as_str()),
+        ];
+        let locked = app
+            .post_form_as("/console/login", &right, &[], "198.51.100.90")
+            .await;
+        assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(locked.text(".error").contains("অপেক্ষা"));
+        assert_eq!(locked.header("retry-after"), "30");
+        let elsewhere = app
+            .post_form_as("/console/login", &right, &[], "198.51.100.91")
+            .await;
+        assert_eq!(
+            elsewhere.status,
+            StatusCode::SEE_OTHER,
+            "another address logs in"
+        );
+    }
+);

@@ -70,6 +70,7 @@ on_both!(
             StatusCode::TOO_MANY_REQUESTS,
             "the guesser waits even with a real receipt"
         );
+        assert_eq!(locked.header("retry-after"), "30");
         assert!(locked.text(".error").contains("অপেক্ষা"));
         let api = app
             .post_json_as(

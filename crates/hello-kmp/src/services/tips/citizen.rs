@@ -421,7 +421,7 @@ pub async fn add_information(
             })
         })
         .await?;
-    tracing::info!(tip.id = tip_id, "tipster added information");
+    tracing::info!("tipster added information");
     Ok(())
 }
 

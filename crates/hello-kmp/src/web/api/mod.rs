@@ -96,7 +96,9 @@ impl IntoResponse for ApiError {
         } else {
             status
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        crate::web::error::add_retry_after(&mut response);
+        response
     }
 }
 

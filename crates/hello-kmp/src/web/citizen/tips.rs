@@ -116,6 +116,12 @@ pub async fn submit_tip(
             return Ok(render(&AlreadySentPage { ctx, reference }));
         }
     };
+    // Leaving the receipt page loses the receipt, so it offers no language switch; the digits
+    // are there in both scripts.
+    let ctx = PageCtx {
+        can_switch_language: false,
+        ..ctx
+    };
     Ok(render(&ReceiptPage {
         ctx,
         receipt_bn: receipt.grouped_bangla(),

@@ -12,6 +12,7 @@ use crate::app::AppState;
 use crate::domain::InputError;
 use crate::services::ServiceError;
 use crate::services::accounts::{self, Officer, SESSION_MAX_SECS, Secret};
+use crate::web::client::Client;
 use crate::web::error::WebError;
 use crate::web::form::CitizenForm;
 use crate::web::page::{PageCtx, Problem, render, render_with};
@@ -46,10 +47,21 @@ pub async fn log_in(
     State(state): State<AppState>,
     ctx: PageCtx,
     jar: CookieJar,
+    client: Client,
     form: Result<CitizenForm<LoginForm>, InputError>,
 ) -> Result<Response, WebError> {
     let CitizenForm(form) = form?;
-    match accounts::log_in(&state.store, &form.username, Secret(form.password)).await {
+    // Limitation: this slows one address only; the per-account delays and lock of the console
+    // issue are not built yet.
+    let outcome = if state.login_throttle.wait(client.0).is_some() {
+        Err(ServiceError::Input(InputError::TooManyLogins))
+    } else {
+        accounts::log_in(&state.store, &form.username, Secret(form.password)).await
+    };
+    if matches!(outcome, Err(ServiceError::Input(InputError::LoginFailed))) {
+        state.login_throttle.miss(client.0);
+    }
+    match outcome {
         Ok(session) => {
             let cookie = Cookie::build((SESSION_COOKIE, session.token.0))
                 .path("/console")
@@ -66,7 +78,8 @@ pub async fn log_in(
                 username: form.username,
                 problem,
             };
-            Ok(render_with(StatusCode::UNAUTHORIZED, &page))
+            let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::UNAUTHORIZED);
+            Ok(render_with(status, &page))
         }
         Err(other) => Err(other.into()),
     }
