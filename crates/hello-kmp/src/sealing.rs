@@ -88,47 +88,26 @@ impl Keys {
         Self::parse(&format!("1 {}", hex::encode(master))).expect("a fresh key parses")
     }
 
-    /// Encrypts `plain`, bound to `context` (for example `tip:<uid>`).
+    /// Encrypts `plain`, bound to `context` (for example `tip:<uid>`), under the newest key.
     pub fn seal(&self, context: &str, plain: &[u8]) -> Vec<u8> {
         let (id, key) = self
             .sealing
             .iter()
             .next_back()
             .expect("at least one key is loaded");
-        let mut nonce = [0u8; NONCE_LEN];
-        rand::rng().fill_bytes(&mut nonce);
-        let cipher = XChaCha20Poly1305::new(key.into());
-        let sealed = cipher
-            .encrypt(
-                &XNonce::from(nonce),
-                Payload {
-                    msg: plain,
-                    aad: context.as_bytes(),
-                },
-            )
-            .expect("XChaCha20-Poly1305 seals any message under 256 GiB");
-        let mut out = Vec::with_capacity(2 + NONCE_LEN + sealed.len());
-        out.extend_from_slice(&[FORMAT, *id]);
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(&sealed);
-        out
+        [&[FORMAT, *id][..], &Self::seal_with(key, context, plain)].concat()
     }
 
     /// Decrypts a record sealed by [`Keys::seal`] with the same `context`.
     pub fn open(&self, context: &str, sealed: &[u8]) -> Result<Vec<u8>, OpenError> {
-        if sealed.len() < 2 + NONCE_LEN || sealed[0] != FORMAT {
+        let [format, id, rest @ ..] = sealed else {
+            return Err(OpenError);
+        };
+        if *format != FORMAT {
             return Err(OpenError);
         }
-        let key = self.sealing.get(&sealed[1]).ok_or(OpenError)?;
-        let nonce: [u8; NONCE_LEN] = sealed[2..2 + NONCE_LEN].try_into().map_err(|_| OpenError)?;
-        let cipher = XChaCha20Poly1305::new(key.into());
-        let payload = Payload {
-            msg: &sealed[2 + NONCE_LEN..],
-            aad: context.as_bytes(),
-        };
-        cipher
-            .decrypt(&XNonce::from(nonce), payload)
-            .map_err(|_| OpenError)
+        let key = self.sealing.get(id).ok_or(OpenError)?;
+        Self::open_with(key, context, rest)
     }
 
     /// A keyed hash for looking up a secret (a receipt) without storing it.
@@ -153,7 +132,7 @@ impl Keys {
         *hasher.finalize().as_bytes()
     }
 
-    /// Encrypts `plain` under a key from [`Keys::token_key`].
+    /// Encrypts `plain` under `key` with a fresh random nonce: `[nonce 24][ciphertext + tag]`.
     pub fn seal_with(key: &[u8; 32], context: &str, plain: &[u8]) -> Vec<u8> {
         let mut nonce = [0u8; NONCE_LEN];
         rand::rng().fill_bytes(&mut nonce);
@@ -170,7 +149,7 @@ impl Keys {
         [&nonce[..], &sealed].concat()
     }
 
-    /// Decrypts what [`Keys::seal_with`] sealed.
+    /// Decrypts what [`Keys::seal_with`] sealed under the same key and context.
     pub fn open_with(key: &[u8; 32], context: &str, sealed: &[u8]) -> Result<Vec<u8>, OpenError> {
         if sealed.len() < NONCE_LEN {
             return Err(OpenError);

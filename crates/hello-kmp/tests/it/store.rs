@@ -1,49 +1,46 @@
 //! The writer: jobs queued together commit together, and a job that fails leaves nothing behind
 //! without taking its batch-mates down with it.
 
-use hello_kmp::store::StoreError;
+use hello_kmp::store::{BoxFuture, Conn, StoreError};
 
 use crate::on_both;
 use crate::support::TestApp;
 
-/// Writes a hotline row `number`, then fails if `fail` is set: a job that must leave nothing.
-async fn write_number(app: &TestApp, number: String, fail: bool) -> Result<(), StoreError> {
-    app.state
-        .store
-        .write(move |conn| {
-            Box::pin(async move {
-                sqlx::query(
-                    "INSERT INTO hotlines (number, name_bn, name_en) VALUES ($1, 'x', 'x')",
-                )
-                .bind(&number)
-                .execute(&mut *conn)
-                .await?;
-                if fail {
-                    Err(StoreError::Conflict)
-                } else {
-                    Ok(())
-                }
-            })
-        })
-        .await
+/// Writes a hotline row `number` (as a one-statement job if `single`), then fails if `fail`.
+async fn write_number(
+    app: &TestApp,
+    number: String,
+    fail: bool,
+    single: bool,
+) -> Result<(), StoreError> {
+    let store = &app.state.store;
+    if single {
+        store
+            .write_one(move |conn| insert_number(conn, number, fail))
+            .await
+    } else {
+        store
+            .write(move |conn| insert_number(conn, number, fail))
+            .await
+    }
 }
 
-/// One statement that fails on a duplicate key when `number` exists.
-async fn write_one_number(app: &TestApp, number: String) -> Result<(), StoreError> {
-    app.state
-        .store
-        .write_one(move |conn| {
-            Box::pin(async move {
-                sqlx::query(
-                    "INSERT INTO hotlines (number, name_bn, name_en) VALUES ($1, 'x', 'x')",
-                )
-                .bind(&number)
-                .execute(&mut *conn)
-                .await?;
-                Ok(())
-            })
-        })
-        .await
+fn insert_number(
+    conn: &mut Conn,
+    number: String,
+    fail: bool,
+) -> BoxFuture<'_, Result<(), StoreError>> {
+    Box::pin(async move {
+        sqlx::query("INSERT INTO hotlines (number, name_bn, name_en) VALUES ($1, 'x', 'x')")
+            .bind(&number)
+            .execute(&mut *conn)
+            .await?;
+        if fail {
+            Err(StoreError::Conflict)
+        } else {
+            Ok(())
+        }
+    })
 }
 
 async fn numbers_starting(app: &TestApp, prefix: &str) -> i64 {
@@ -60,7 +57,7 @@ on_both!(a_failing_job_is_undone_alone, |app: TestApp| async move {
         let app = app.clone();
         tasks.push(tokio::spawn(async move {
             let fail = i % 3 == 0;
-            (fail, write_number(&app, format!("w{i}"), fail).await)
+            (fail, write_number(&app, format!("w{i}"), fail, false).await)
         }));
     }
     for task in tasks {
@@ -77,7 +74,7 @@ on_both!(a_failing_job_is_undone_alone, |app: TestApp| async move {
 on_both!(
     a_failing_single_statement_leaves_its_batch_intact,
     |app: TestApp| async move {
-        write_one_number(&app, "dup".into())
+        write_number(&app, "dup".into(), false, true)
             .await
             .expect("first write");
         let mut tasks = Vec::new();
@@ -88,9 +85,9 @@ on_both!(
             } else {
                 format!("s{i}")
             };
-            tasks.push(tokio::spawn(
-                async move { write_one_number(&app, number).await },
-            ));
+            tasks.push(tokio::spawn(async move {
+                write_number(&app, number, false, true).await
+            }));
         }
         let mut conflicts = 0;
         for task in tasks {
