@@ -26,6 +26,8 @@ pub struct PageCtx {
     pub console: bool,
     /// False on pages that cannot be shown again once left (the receipt).
     pub can_switch_language: bool,
+    /// On the tipster's status page: the receipt, which the language switch posts back.
+    pub switch_receipt: Option<String>,
 }
 
 impl PageCtx {
@@ -44,6 +46,7 @@ impl PageCtx {
             officer_name: None,
             console: path.starts_with("/console"),
             can_switch_language: true,
+            switch_receipt: None,
         }
     }
 

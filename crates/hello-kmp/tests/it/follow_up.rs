@@ -176,3 +176,32 @@ on_both!(
         }
     }
 );
+
+on_both!(
+    the_status_page_switches_language_without_losing_the_tip,
+    |app: TestApp| async move {
+        let page = app.submit_tip("x").await;
+        let receipt = receipt_of(&page);
+        let status = app.post_form("/follow-up", &[("receipt", &receipt)]).await;
+        assert_eq!(
+            status
+                .attr("form.inline input[name=lang]", "value")
+                .as_deref(),
+            Some("en")
+        );
+        assert!(
+            !status.has("a.lang-switch"),
+            "no link that would drop the tip"
+        );
+        let english = app
+            .post_form("/follow-up", &[("receipt", &receipt), ("lang", "en")])
+            .await;
+        assert_eq!(english.status, StatusCode::OK);
+        assert_eq!(english.text("#status"), "Received, waiting to be reviewed");
+        assert!(english.header("set-cookie").starts_with("lang=en"));
+        let wrong = app
+            .post_form("/follow-up", &[("receipt", "1"), ("lang", "en")])
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+);

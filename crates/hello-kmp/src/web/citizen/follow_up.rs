@@ -6,13 +6,16 @@
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::CookieJar;
 
 use crate::app::AppState;
 use crate::domain::{InputError, Receipt};
+use crate::i18n::Lang;
 use crate::services::ServiceError;
 use crate::services::tips::Author;
 use crate::services::tips::citizen::{self, TipsterView};
+use crate::web::citizen::lang::language_cookie;
 use crate::web::client::Client;
 use crate::web::error::WebError;
 use crate::web::form::CitizenForm;
@@ -58,6 +61,8 @@ pub struct StatusPage {
 #[serde(default)]
 pub struct LookupForm {
     receipt: String,
+    /// Set by the status page's language switch, which re-posts the receipt.
+    lang: String,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -82,24 +87,35 @@ pub async fn to_lookup_form() -> axum::response::Redirect {
 
 pub async fn show_tip_status(
     State(state): State<AppState>,
-    ctx: PageCtx,
+    mut ctx: PageCtx,
+    jar: CookieJar,
     client: Client,
     form: Result<CitizenForm<LookupForm>, InputError>,
 ) -> Result<Response, WebError> {
     let CitizenForm(form) = form?;
+    // The status page cannot be reached by a link (the receipt never goes in an address), so
+    // its language switch posts the receipt back here with the language wanted.
+    let switched = Lang::parse(&form.lang);
+    if let Some(lang) = switched {
+        ctx.lang = lang;
+    }
     let (receipt, view) = match look_up(&state, client, &form.receipt).await {
         Ok(found) => found,
         Err(ServiceError::Input(err)) => return Ok(refuse_lookup(ctx, form.receipt, err)),
         Err(other) => return Err(other.into()),
     };
-    Ok(render(&status_page(
+    let page = render(&status_page(
         ctx,
         &receipt,
         view,
         String::new(),
         None,
         false,
-    )))
+    ));
+    Ok(match switched {
+        Some(lang) => (jar.add(language_cookie(lang)), page).into_response(),
+        None => page,
+    })
 }
 
 // Limitation: the form carries no idempotency token, so resending the same page (a refresh
@@ -187,6 +203,10 @@ fn status_page(
             body: m.body,
         })
         .collect();
+    let ctx = PageCtx {
+        switch_receipt: Some(receipt.grouped()),
+        ..ctx
+    };
     StatusPage {
         receipt: receipt.grouped(),
         reference: view.reference,

@@ -21,10 +21,19 @@ pub async fn switch_language(
     jar: CookieJar,
 ) -> Response {
     let lang = Lang::parse(&code).unwrap_or_default();
-    let cookie = Cookie::build((LANG_COOKIE, lang.code()))
+    (
+        jar.add(language_cookie(lang)),
+        Redirect::to(&safe_local_path(&next.next)),
+    )
+        .into_response()
+}
+
+/// The cookie that keeps the reader's language: `bn` or `en`, nothing else.
+pub fn language_cookie(lang: Lang) -> Cookie<'static> {
+    Cookie::build((LANG_COOKIE, lang.code()))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
-        .max_age(time::Duration::days(365));
-    (jar.add(cookie), Redirect::to(&safe_local_path(&next.next))).into_response()
+        .max_age(time::Duration::days(365))
+        .build()
 }
