@@ -52,6 +52,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     };
     let settings = Settings::load(&overrides)?;
     crate::logging::init(&settings.log);
+    crate::logging::install_panic_hook();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

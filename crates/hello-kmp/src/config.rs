@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use serde::Deserialize;
 
-/// Everything `serve` needs to know, already checked.
-#[derive(Debug, Clone, Deserialize)]
+/// Everything `serve` needs to know, already checked. `Debug` leaves out the database URL,
+/// which may hold a password.
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     /// Folder for the SQLite database, the file store and the key file.
@@ -45,6 +46,24 @@ pub struct ServiceArea {
     pub min_lon: f64,
     pub max_lat: f64,
     pub max_lon: f64,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("data_dir", &self.data_dir)
+            .field("listen", &self.listen)
+            .field(
+                "database",
+                &if self.is_sqlite() {
+                    "sqlite"
+                } else {
+                    "postgres"
+                },
+            )
+            .field("public_origin", &self.public_origin)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ServiceArea {

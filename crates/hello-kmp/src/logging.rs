@@ -16,3 +16,14 @@ pub fn init(filter: &str) {
         .with_writer(std::io::stderr)
         .try_init();
 }
+
+/// Panics are logged with their place in the code only: a panic message could quote input.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let place = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        tracing::error!(panic.location = %place, "a task panicked");
+    }));
+}

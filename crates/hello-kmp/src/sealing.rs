@@ -124,8 +124,9 @@ impl Keys {
 /// opens only with both the token and the key file.
 impl Keys {
     pub fn token_key(&self, purpose: &str, token: &str) -> [u8; 32] {
-        let mut hasher = blake3::Hasher::new_keyed(&self.lookup);
-        hasher.update(b"token key\0");
+        // Its own subkey, so that no lookup hash can ever equal a token key.
+        let subkey = blake3::derive_key("hello-kmp 2026 token keys v1", &self.lookup);
+        let mut hasher = blake3::Hasher::new_keyed(&subkey);
         hasher.update(purpose.as_bytes());
         hasher.update(&[0]);
         hasher.update(token.as_bytes());

@@ -24,6 +24,7 @@ const FIRST_LOCK: Duration = Duration::from_secs(30);
 const LONGEST_LOCK: Duration = Duration::from_secs(3600);
 const FORGET_AFTER: Duration = Duration::from_secs(3600);
 const MAX_ENTRIES: usize = 100_000;
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Clone, Copy)]
 struct Entry {
@@ -33,9 +34,34 @@ struct Entry {
 }
 
 /// In-memory counts of wrong receipts per client.
+///
+/// Limitation: the check (`wait`) and the count (`miss`) are two steps, so guesses sent at the
+/// same moment from one address all pass the check: the lock-out comes that many guesses late.
 pub struct GuessThrottle {
     key: [u8; 32],
-    entries: Mutex<HashMap<[u8; 16], Entry>>,
+    entries: Mutex<Entries>,
+}
+
+struct Entries {
+    by_client: HashMap<[u8; 16], Entry>,
+    last_sweep: Instant,
+}
+
+impl Entries {
+    /// Forgets clients whose last miss is over an hour old; once a minute at most.
+    fn sweep(&mut self, now: Instant) {
+        if now.duration_since(self.last_sweep) < SWEEP_EVERY && self.by_client.len() < MAX_ENTRIES {
+            return;
+        }
+        self.last_sweep = now;
+        self.by_client
+            .retain(|_, e| now.duration_since(e.last_miss) < FORGET_AFTER);
+        if self.by_client.len() >= MAX_ENTRIES {
+            // Flooded with fresh addresses: keep only those locked out right now.
+            self.by_client
+                .retain(|_, e| e.locked_until.is_some_and(|until| until > now));
+        }
+    }
 }
 
 impl std::fmt::Debug for GuessThrottle {
@@ -48,9 +74,13 @@ impl Default for GuessThrottle {
     fn default() -> Self {
         let mut key = [0u8; 32];
         rand::rng().fill_bytes(&mut key);
+        let entries = Entries {
+            by_client: HashMap::new(),
+            last_sweep: Instant::now(),
+        };
         GuessThrottle {
             key,
-            entries: Mutex::new(HashMap::new()),
+            entries: Mutex::new(entries),
         }
     }
 }
@@ -77,7 +107,7 @@ impl GuessThrottle {
     pub fn wait(&self, client: ClientKey) -> Option<Duration> {
         let now = Instant::now();
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        let until = entries.get(&client.0)?.locked_until?;
+        let until = entries.by_client.get(&client.0)?.locked_until?;
         (until > now).then(|| until - now)
     }
 
@@ -85,10 +115,11 @@ impl GuessThrottle {
     pub fn miss(&self, client: ClientKey) {
         let now = Instant::now();
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        if entries.len() >= MAX_ENTRIES {
-            entries.retain(|_, e| now.duration_since(e.last_miss) < FORGET_AFTER);
+        entries.sweep(now);
+        if entries.by_client.len() >= MAX_ENTRIES && !entries.by_client.contains_key(&client.0) {
+            return;
         }
-        let entry = entries.entry(client.0).or_insert(Entry {
+        let entry = entries.by_client.entry(client.0).or_insert(Entry {
             misses: 0,
             locked_until: None,
             last_miss: now,
@@ -126,6 +157,20 @@ mod tests {
         throttle.miss(guesser);
         assert!(throttle.wait(guesser).is_some_and(|d| d <= FIRST_LOCK));
         assert!(throttle.wait(other).is_none());
+    }
+
+    #[test]
+    fn old_misses_are_forgotten_by_the_sweep() {
+        let throttle = GuessThrottle::default();
+        let client = throttle.key_for(Some("10.0.0.3".parse().expect("ip")));
+        throttle.miss(client);
+        let later = Instant::now() + FORGET_AFTER + SWEEP_EVERY;
+        let mut entries = throttle.entries.lock().expect("lock");
+        entries.sweep(later);
+        assert!(
+            entries.by_client.is_empty(),
+            "nothing is kept past the hour"
+        );
     }
 
     #[test]

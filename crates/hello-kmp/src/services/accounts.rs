@@ -42,8 +42,14 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// Argon2 takes about 19 MiB per hash: at most this many run at once, so a flood of log-ins
+/// cannot exhaust memory.
+const ARGON2_AT_ONCE: usize = 2;
+static ARGON2_PERMITS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(ARGON2_AT_ONCE);
+
 /// Hashes a password with argon2id off the async threads.
 pub async fn hash_password(password: Secret) -> anyhow::Result<String> {
+    let _permit = ARGON2_PERMITS.acquire().await?;
     tokio::task::spawn_blocking(move || {
         Argon2::default()
             .hash_password(password.0.as_bytes())
@@ -54,6 +60,9 @@ pub async fn hash_password(password: Secret) -> anyhow::Result<String> {
 }
 
 async fn verify_password(password: Secret, hash: String) -> bool {
+    let Ok(_permit) = ARGON2_PERMITS.acquire().await else {
+        return false;
+    };
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash).is_ok_and(|h| {
             Argon2::default()
@@ -123,7 +132,8 @@ pub struct NewSession {
 
 /// Checks a username and password. Unknown users and wrong passwords get the same answer, after
 /// the same argon2 work.
-// Limitation: no delay or lock after repeated failures yet; that comes with the console issue.
+// Limitation: repeated failures slow the address (in the handler), but there are no
+// per-account delays or locks yet; they come with the console issue.
 pub async fn log_in(
     store: &Store,
     username: &str,

@@ -24,6 +24,9 @@ type Answer = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
 type RunJob = Box<dyn for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, (bool, Answer)> + Send>;
 
 /// A queued write.
+///
+/// Limitation: a one-statement job skips its savepoint on SQLite, so when one fails its whole
+/// batch is refused (see `run_batch`): a rare failing statement costs its batch-mates a retry.
 struct Job {
     run: RunJob,
     /// The job writes with a single statement, which SQLite undoes by itself if it fails, so it
@@ -92,7 +95,8 @@ impl Writer {
         told.await.map_err(|_| StoreError::Unavailable)?
     }
 
-    /// Lets queued writes finish, then closes the connection.
+    /// Closes the connections once the batch being written has finished; jobs still queued
+    /// are answered `Unavailable`, never `Ok`.
     pub async fn close(&self) {
         self.pool.close().await;
     }
@@ -136,7 +140,14 @@ async fn run_batch(pool: &AnyPool, batch: Vec<Job>, atomic: SingleStatementsAtom
         let mut tx = conn.begin().await?;
         for job in batch {
             if job.single_statement && atomic.0 {
-                answers.push((job.run)(&mut tx).await);
+                let (ok, answer) = (job.run)(&mut tx).await;
+                answers.push((ok, answer));
+                if !ok {
+                    // Without a savepoint nothing can undo this job alone, and on SQLite some
+                    // failures (disk full, I/O) undo the whole transaction. The batch fails
+                    // whole: nothing in it is acknowledged.
+                    return Err(StoreError::Unavailable);
+                }
                 continue;
             }
             let mut savepoint = tx.begin().await?;
@@ -149,12 +160,16 @@ async fn run_batch(pool: &AnyPool, batch: Vec<Job>, atomic: SingleStatementsAtom
             answers.push((ok, answer));
         }
         tx.commit().await?;
-        Ok::<(), sqlx::Error>(())
+        Ok::<(), StoreError>(())
     }
-    .await
-    .map_err(StoreError::from);
+    .await;
     if let Err(err) = &committed {
-        tracing::error!(batch.size = size, error = %err, "a write batch did not commit");
+        let cause = anyhow::Error::from(err.clone());
+        tracing::error!(
+            batch.size = size,
+            error = format!("{cause:#}"),
+            "a write batch did not commit"
+        );
     }
     tracing::trace!(
         batch.size = size,

@@ -31,7 +31,16 @@ pub fn wrap(routes: Router<AppState>, state: &AppState) -> Router<AppState> {
     let csrf = trusted_csrf(state)
         .with_insecure_bypass(|_, uri| uri.path().starts_with("/api/"))
         .with_rejection_response(|_| WebError::Forbidden.into_response());
+    // Behind HTTPS, browsers are told never to try plain HTTP again, so a tipster on a hostile
+    // network cannot be downgraded.
+    let hsts = state.settings.secure_cookies().then(|| {
+        header_layer(
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        )
+    });
     routes
+        .layer(tower::util::option_layer(hsts))
         .layer(CatchPanicLayer::custom(|_| {
             WebError::internal(anyhow::anyhow!("a handler panicked")).into_response()
         }))

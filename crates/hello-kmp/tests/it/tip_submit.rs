@@ -52,7 +52,7 @@ on_both!(
         let fields = [
             ("category", "theft"),
             ("description", "ছিনতাই"),
-            ("form_token", "0123456789abcdef0123"),
+            ("form_token", "0123456789abcdef0123456789abcdef"),
         ];
         let first = app.post_form("/tips", &fields).await;
         assert!(first.has("#receipt-bn"));
@@ -71,7 +71,7 @@ on_both!(
             "the kept copy is sealed"
         );
         assert!(
-            !dump.contains("0123456789abcdef0123"),
+            !dump.contains("0123456789abcdef0123456789abcdef"),
             "the token itself is not kept"
         );
     }
@@ -80,10 +80,24 @@ on_both!(
 on_both!(
     tip_text_is_sealed_and_the_receipt_is_not_stored,
     |app: crate::support::TestApp| async move {
-        let page = app.submit_tip("সিল করা লেখা-৭৭১৩ sealed-text-7713").await;
+        let page = app
+            .post_form(
+                "/tips",
+                &[
+                    ("category", "drugs"),
+                    ("description", "সিল করা লেখা-৭৭১৩ sealed-text-7713"),
+                    ("lat", "22.8123457"),
+                    ("lon", "89.5512347"),
+                ],
+            )
+            .await;
         let receipt = receipt_of(&page);
         let dump = app.dump_database().await;
         assert!(!dump.contains("sealed-text-7713"));
+        assert!(
+            !dump.contains("22.812") && !dump.contains("89.551"),
+            "the point is sealed"
+        );
         assert!(!dump.contains(&receipt));
         assert!(
             dump.contains("drugs"),
@@ -170,7 +184,7 @@ on_both!(
 on_both!(
     api_idempotency_key_makes_one_tip,
     |app: crate::support::TestApp| async move {
-        let body = serde_json::json!({"category": "drugs", "description": "x", "idempotency_key": "draft-2f9c1e7a8b6d"});
+        let body = serde_json::json!({"category": "drugs", "description": "x", "idempotency_key": "draft-2f9c1e7a8b6d-4e1a-9c3b-77d2aa01"});
         assert_eq!(
             app.post_json("/api/v1/tips", body.clone()).await.status,
             StatusCode::CREATED
@@ -187,10 +201,25 @@ on_both!(
             "25 digits, 4 spaces"
         );
         assert_eq!(app.count("tips").await, 1);
-        let other = serde_json::json!({"category": "drugs", "description": "x", "idempotency_key": "draft-000000000000"});
+        let other = serde_json::json!({"category": "drugs", "description": "x", "idempotency_key": "draft-000000000000-0000-0000-00000000"});
         let fresh = app.post_json("/api/v1/tips", other).await;
         assert_eq!(fresh.status, StatusCode::CREATED);
         assert_ne!(fresh.json()["receipt"], first.json()["receipt"]);
+
+        // The key alone opens nothing: other content under the same key is another tip.
+        let guessed = serde_json::json!({"category": "drugs", "description": "y", "idempotency_key": "draft-2f9c1e7a8b6d-4e1a-9c3b-77d2aa01"});
+        let other_tip = app.post_json("/api/v1/tips", guessed).await;
+        assert_eq!(other_tip.status, StatusCode::CREATED);
+        assert_ne!(other_tip.json()["receipt"], first.json()["receipt"]);
+        assert_eq!(app.count("tips").await, 3);
+
+        let short = serde_json::json!({"category": "drugs", "description": "x", "idempotency_key": "aaaaaaaaaaaaaaaa"});
+        let refused = app.post_json("/api/v1/tips", short).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a 16-character key is guessable"
+        );
     }
 );
 

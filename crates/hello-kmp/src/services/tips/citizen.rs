@@ -75,12 +75,12 @@ impl NewTip {
         let contact_name = tip::parse_contact_name(&form.contact_name)?;
         let contact_phone = tip::parse_contact_phone(&form.contact_phone)?;
         let token = form.form_token.trim();
+        // At least 32 characters (128 bits as hex), so that keys are not guessable.
         let token_ok = token.is_empty()
-            || (token.len() >= 16
-                && token.len() <= 64
+            || ((32..=64).contains(&token.len())
                 && token
                     .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
         if !token_ok {
             return Err(InputError::FormTampered);
         }
@@ -129,16 +129,31 @@ pub async fn submit(
     let receipt = Receipt::generate();
     let uid = random_hex(16);
     let receipt_hash = keys.lookup_hash("receipt", receipt.expose_digits());
-    let idempotency_hash = tip
-        .idempotency_key
-        .as_deref()
-        .map(|k| keys.lookup_hash("form", k));
-    // Sealed under a key that needs the client's token, which is never stored: only whoever
-    // sends the same form again can read this receipt again.
-    let token_key = tip
-        .idempotency_key
-        .as_deref()
-        .map(|k| keys.token_key("receipt", k));
+    let body = SealedBody {
+        description: tip.description,
+        contact_name: tip.contact_name,
+        contact_phone: tip.contact_phone,
+        lat: tip.point.map(|p| p.lat),
+        lon: tip.point.map(|p| p.lon),
+    };
+    let plain = serde_json::to_vec(&body).map_err(anyhow::Error::from)?;
+    let sealed = keys.seal(&body_context(&uid), &plain);
+    // A resend matches only with the same token *and* the same content, so a guessed or leaked
+    // token alone neither finds the tip nor opens its receipt.
+    let replay = tip.idempotency_key.as_deref().map(|token| {
+        let mut secret = format!(
+            "{token}\0{}\0{:?}\0{:?}\0",
+            tip.category.key(),
+            tip.thana,
+            tip.event_at
+        );
+        secret.push_str(&String::from_utf8_lossy(&plain));
+        secret
+    });
+    let idempotency_hash = replay.as_deref().map(|r| keys.lookup_hash("form", r));
+    // The receipt is also kept sealed under a key that needs that token and content, which are
+    // never stored: only whoever sends the same form again can read it again.
+    let token_key = replay.as_deref().map(|r| keys.token_key("receipt", r));
     let receipt_sealed = token_key.as_ref().map(|key| {
         Keys::seal_with(
             key,
@@ -146,13 +161,6 @@ pub async fn submit(
             receipt.expose_digits().as_bytes(),
         )
     });
-    let body = SealedBody {
-        description: tip.description,
-        contact_name: tip.contact_name,
-        contact_phone: tip.contact_phone,
-    };
-    let plain = serde_json::to_vec(&body).map_err(anyhow::Error::from)?;
-    let sealed = keys.seal(&body_context(&uid), &plain);
     let needs_place_check = tip
         .point
         .is_some_and(|p| !rules.area.contains(p.lat, p.lon));
@@ -165,7 +173,6 @@ pub async fn submit(
         receipt_sealed,
         category: tip.category.key(),
         thana: tip.thana,
-        point: tip.point,
         needs_place_check,
         event_at: tip.event_at,
         sealed,
@@ -180,13 +187,19 @@ pub async fn submit(
         tracing::info!("tip received");
         return Ok(Submitted::Created { receipt, reference });
     };
-    let receipt = token_key.and_then(|key| {
+    // Limitation: the sealed copy stays in the row after the day in which it can be shown
+    // again; a purge should clear it.
+    let within_a_day = now() - stored.created_at < REPLAY_WINDOW_SECS;
+    let receipt = token_key.filter(|_| within_a_day).and_then(|key| {
         let sealed = earlier.receipt_sealed?;
         let digits = Keys::open_with(&key, &receipt_context(&earlier.uid), &sealed).ok()?;
         Receipt::parse(std::str::from_utf8(&digits).ok()?).ok()
     });
     Ok(Submitted::Repeated { receipt, reference })
 }
+
+/// How long a resent form can show its receipt again.
+const REPLAY_WINDOW_SECS: i64 = 24 * 3600;
 
 fn receipt_context(uid: &str) -> String {
     format!("tip:{uid}:receipt")
@@ -212,7 +225,6 @@ struct TipRow {
     receipt_sealed: Option<Vec<u8>>,
     category: &'static str,
     thana: Option<String>,
-    point: Option<GeoPoint>,
     needs_place_check: bool,
     event_at: Option<i64>,
     sealed: Vec<u8>,
@@ -234,8 +246,8 @@ async fn insert_tip(conn: &mut crate::store::Conn, row: TipRow) -> Result<Stored
     .bind(&row.idempotency_hash)
     .bind(row.category)
     .bind(&row.thana)
-    .bind(row.point.map(|p| p.lat))
-    .bind(row.point.map(|p| p.lon))
+    .bind(None::<f64>)
+    .bind(None::<f64>)
     .bind(i64::from(row.needs_place_check))
     .bind(row.event_at)
     .bind(TipStatus::New.key())

@@ -19,6 +19,11 @@ pub(crate) struct SealedBody {
     pub contact_name: Option<String>,
     #[serde(default)]
     pub contact_phone: Option<String>,
+    /// The point from "use my location": often the tipster's own position, so sealed too.
+    #[serde(default)]
+    pub lat: Option<f64>,
+    #[serde(default)]
+    pub lon: Option<f64>,
 }
 
 impl std::fmt::Debug for SealedBody {

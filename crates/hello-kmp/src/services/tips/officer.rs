@@ -183,12 +183,20 @@ pub async fn change_status(
                     return Ok(Err(InputError::StatusChangeNotAllowed));
                 }
                 let at = now();
-                sqlx::query("UPDATE tips SET status = $1, updated_at = $2 WHERE id = $3")
-                    .bind(next.key())
-                    .bind(at)
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await?;
+                // `AND status = $4`: two officers changing the same tip at once cannot both pass
+                // the check above against the same old status.
+                let changed = sqlx::query(
+                    "UPDATE tips SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
+                )
+                .bind(next.key())
+                .bind(at)
+                .bind(id)
+                .bind(&current)
+                .execute(&mut *conn)
+                .await?;
+                if changed.rows_affected() != 1 {
+                    return Ok(Err(InputError::StatusChangeNotAllowed));
+                }
                 sqlx::query("INSERT INTO tip_events (tip_id, at, status) VALUES ($1, $2, $3)")
                     .bind(id)
                     .bind(at)

@@ -38,8 +38,9 @@ pub struct TipRequest {
     pub contact_name: Option<String>,
     #[serde(default)]
     pub contact_phone: Option<String>,
-    /// A random value (16–64 letters, digits or dashes) the app keeps with its draft, so that
-    /// sending it again after a lost answer makes no second tip.
+    /// A random value (32–64 letters, digits, dashes or underscores) the app keeps with its
+    /// draft. Sending the same key with the same content again makes no second tip and returns
+    /// the same receipt (within a day); other content under the same key is another tip.
     #[serde(default)]
     pub idempotency_key: Option<String>,
 }
@@ -61,7 +62,7 @@ impl TipRequest {
 }
 
 /// The answer to a tip. Show the receipt once and keep nothing. Sending the same
-/// `idempotency_key` again returns the same receipt with `already_sent`.
+/// `idempotency_key` and content again returns the same receipt with `already_sent`.
 #[derive(Serialize, ToSchema)]
 pub struct TipAccepted {
     /// 25 digits in five groups; the only way back to the tip.

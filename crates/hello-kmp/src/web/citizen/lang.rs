@@ -28,12 +28,12 @@ pub async fn switch_language(
         .into_response()
 }
 
-/// The cookie that keeps the reader's language: `bn` or `en`, nothing else.
+/// The cookie that keeps the reader's language: `bn` or `en`, nothing else. It ends with the
+/// browser session, so it leaves no lasting trace on the phone that this site was used.
 pub fn language_cookie(lang: Lang) -> Cookie<'static> {
     Cookie::build((LANG_COOKIE, lang.code()))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
-        .max_age(time::Duration::days(365))
         .build()
 }

@@ -131,7 +131,11 @@ pub async fn submit_tip(
 }
 
 /// The form again, as typed, with the reason in both languages.
-fn refuse(state: &AppState, ctx: PageCtx, form: TipForm, err: InputError) -> Response {
+fn refuse(state: &AppState, ctx: PageCtx, mut form: TipForm, err: InputError) -> Response {
+    if err == InputError::FormTampered {
+        // A bad token would fail every resend; the form comes back with a fresh one.
+        form.form_token = random_hex(16);
+    }
     let problem = Problem::new(&ctx, err);
     let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
     render_with(
