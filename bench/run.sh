@@ -351,8 +351,10 @@ here: page weight and the memory cost of a 100 MB upload.
   was). Compare ratios within one run, not rates across runs.
 - **Tip submission** goes through one writer that commits whatever is queued in one
   transaction (`store/writer.rs`): several times the reference's one-commit-per-request rate on
-  SQLite. Its p99 stays above 50 ms because each job costs three statements (savepoint, insert,
-  release) through sqlx's SQLite worker thread, and wrk takes one of the two cores.
+  SQLite, where a tip is one INSERT without a savepoint. Its p99 (50–65 ms over our runs) follows
+  the disk's fsync time, which moves with the machine (the reference's own p99 is 45–115 ms),
+  and wrk takes one of the two cores. On PostgreSQL each job also pays a savepoint, three round
+  trips in all.
 - **Receipt look-ups** are one query each, but every sqlx query on SQLite costs a hop to the
   connection's worker thread: `GET /healthz` (`SELECT 1`) alone peaks near 11,000 requests/s here.
   Half of a hello world (over 20,000/s) is out of reach of this read path; reaching it needs its
