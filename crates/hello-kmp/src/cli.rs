@@ -36,13 +36,24 @@ pub enum Command {
     },
     /// Apply database migrations and seed reference data, then exit.
     Migrate,
+    /// Work with the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the hash chain and name the first entry that was changed, removed or reordered.
+    Verify,
 }
 
 /// Runs one command to completion.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let listen = match &cli.command {
         Command::Serve { listen } => listen.clone(),
-        Command::Migrate => None,
+        Command::Migrate | Command::Audit { .. } => None,
     };
     let overrides = Overrides {
         config_file: cli.config,
@@ -59,5 +70,29 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { .. } => runtime.block_on(crate::server::serve(settings)),
         Command::Migrate => runtime.block_on(crate::server::migrate_only(settings)),
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => runtime.block_on(verify_audit_log(settings)),
+    }
+}
+
+/// `audit verify`: reads the database only (a server may be running on it).
+async fn verify_audit_log(settings: Settings) -> anyhow::Result<()> {
+    let sqlite_file = settings.data_dir.join("hello-kmp.db");
+    if settings.is_sqlite() && !sqlite_file.exists() {
+        anyhow::bail!(
+            "no database at {} (setting `data_dir`)",
+            sqlite_file.display()
+        );
+    }
+    let store = crate::store::Store::open(&settings.database_url()).await?;
+    let verdict = crate::services::audit::verify(&store).await;
+    store.close().await;
+    match verdict? {
+        intact @ crate::services::audit::Verdict::Intact { .. } => {
+            println!("{intact}");
+            Ok(())
+        }
+        broken => anyhow::bail!("{broken}"),
     }
 }

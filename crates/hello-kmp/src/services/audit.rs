@@ -1,7 +1,21 @@
 //! The audit trail: who looked at or changed what, and when. Entries are written in the same
 //! transaction as the change they record, so a change without its entry cannot exist.
+//!
+//! The trail is a hash chain: entry `n` carries the hash of entry `n - 1` and a hash over itself
+//! and that link, and `audit_head` holds the newest link. [`verify`] walks the chain and names
+//! the first entry that was changed, removed or reordered.
+//!
+//! Limitation: the hashes are not keyed, so someone who can write to the database and rewrites
+//! every later hash and the head is not detected; `hello-kmp audit verify` prints the head's
+//! hash so that it can be noted somewhere the database's writers cannot reach.
 
-use crate::store::{Conn, StoreError, now};
+use futures_util::TryStreamExt;
+use sqlx::Row;
+
+use crate::store::{Conn, Store, StoreError, now};
+
+/// The link before the first entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// What happened, as a stable dotted name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,15 +55,177 @@ pub async fn record(
     tip_id: Option<i64>,
     detail: &str,
 ) -> Result<(), StoreError> {
+    // On PostgreSQL several writers may append at once: the head row's lock makes them take
+    // turns. SQLite has one writer, and no `FOR UPDATE`.
+    let head_sql = if conn.backend_name() == "PostgreSQL" {
+        "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE"
+    } else {
+        "SELECT seq, hash FROM audit_head WHERE id = 1"
+    };
+    let head = sqlx::query(head_sql).fetch_one(&mut *conn).await?;
+    let prev_hash: String = head.try_get("hash")?;
+    let entry = Entry {
+        seq: head.try_get::<i64, _>("seq")? + 1,
+        at: now(),
+        officer_id,
+        action: action.name().to_string(),
+        tip_id,
+        detail: detail.to_string(),
+    };
+    let hash = entry.hash(&prev_hash);
     sqlx::query(
-        "INSERT INTO audit_log (at, officer_id, action, tip_id, detail) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO audit_log (at, officer_id, action, tip_id, detail, seq, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(now())
-    .bind(officer_id)
-    .bind(action.name())
-    .bind(tip_id)
-    .bind(detail)
+    .bind(entry.at)
+    .bind(entry.officer_id)
+    .bind(&entry.action)
+    .bind(entry.tip_id)
+    .bind(&entry.detail)
+    .bind(entry.seq)
+    .bind(&prev_hash)
+    .bind(&hash)
     .execute(&mut *conn)
     .await?;
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+        .bind(entry.seq)
+        .bind(&hash)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
+}
+
+/// The fields an entry's hash covers.
+struct Entry {
+    seq: i64,
+    at: i64,
+    officer_id: Option<i64>,
+    action: String,
+    tip_id: Option<i64>,
+    detail: String,
+}
+
+impl Entry {
+    /// BLAKE3 over the previous link and every field, each length-prefixed so that no two
+    /// different entries encode alike.
+    fn hash(&self, prev_hash: &str) -> String {
+        let mut hasher = blake3::Hasher::new();
+        let fields = [
+            prev_hash.to_string(),
+            self.seq.to_string(),
+            self.at.to_string(),
+            self.officer_id.map(|i| i.to_string()).unwrap_or_default(),
+            self.action.clone(),
+            self.tip_id.map(|i| i.to_string()).unwrap_or_default(),
+            self.detail.clone(),
+        ];
+        for field in fields {
+            hasher.update(&(field.len() as u64).to_le_bytes());
+            hasher.update(field.as_bytes());
+        }
+        hasher.finalize().to_hex().to_string()
+    }
+}
+
+/// What [`verify`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every entry links to the one before, and the head to the last.
+    Intact { entries: i64, head: String },
+    /// The first place where the chain breaks.
+    Broken { seq: i64, why: Break },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Break {
+    /// The entry's content no longer matches its hash.
+    Changed,
+    /// No entry has this number, or one stands in its place out of order.
+    Missing,
+    /// The entry does not link to the one before it.
+    Relinked,
+    /// The head points past the last entry: the newest entries were removed.
+    NewestRemoved,
+}
+
+/// Walks the whole chain in order.
+pub async fn verify(store: &Store) -> Result<Verdict, StoreError> {
+    let mut rows = sqlx::query(
+        "SELECT seq, at, officer_id, action, tip_id, detail, prev_hash, hash FROM audit_log \
+         WHERE seq IS NOT NULL ORDER BY seq",
+    )
+    .fetch(store.reader());
+    let mut expected_prev = GENESIS.to_string();
+    let mut expected_seq = 1;
+    while let Some(row) = rows.try_next().await? {
+        let entry = Entry {
+            seq: row.try_get("seq")?,
+            at: row.try_get("at")?,
+            officer_id: row.try_get("officer_id")?,
+            action: row.try_get("action")?,
+            tip_id: row.try_get("tip_id")?,
+            detail: row.try_get("detail")?,
+        };
+        if entry.seq != expected_seq {
+            return Ok(Verdict::Broken {
+                seq: expected_seq,
+                why: Break::Missing,
+            });
+        }
+        let prev_hash: String = row.try_get("prev_hash")?;
+        if prev_hash != expected_prev {
+            return Ok(Verdict::Broken {
+                seq: entry.seq,
+                why: Break::Relinked,
+            });
+        }
+        let hash: String = row.try_get("hash")?;
+        if entry.hash(&prev_hash) != hash {
+            return Ok(Verdict::Broken {
+                seq: entry.seq,
+                why: Break::Changed,
+            });
+        }
+        expected_prev = hash;
+        expected_seq += 1;
+    }
+    drop(rows);
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(store.reader())
+        .await?;
+    let (head_seq, head_hash): (i64, String) = (head.try_get("seq")?, head.try_get("hash")?);
+    if head_seq != expected_seq - 1 || head_hash != expected_prev {
+        return Ok(Verdict::Broken {
+            seq: expected_seq,
+            why: Break::NewestRemoved,
+        });
+    }
+    Ok(Verdict::Intact {
+        entries: head_seq,
+        head: head_hash,
+    })
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Verdict::Intact { entries, head } => {
+                write!(
+                    f,
+                    "the audit log is intact: {entries} entries; newest link {head}"
+                )
+            }
+            Verdict::Broken { seq, why } => {
+                let what = match why {
+                    Break::Changed => "was changed after it was written",
+                    Break::Missing => "is missing, or entries were reordered",
+                    Break::Relinked => {
+                        "does not link to the entry before it (that one was changed, removed or reordered)"
+                    }
+                    Break::NewestRemoved => "and those after it were removed",
+                };
+                write!(f, "the audit log is broken at entry {seq}: it {what}")
+            }
+        }
+    }
 }

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod audit;
 mod citizen_pages;
 mod console;
 mod follow_up;

@@ -539,3 +539,43 @@ fn a_second_server_on_the_folder_or_a_foreign_key_file_is_refused() {
         );
     }
 }
+
+/// `hello-kmp audit verify` says the log is intact, then names an entry edited in the database.
+#[test]
+fn audit_verify_names_an_edited_entry() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let data_arg = data.to_str().expect("UTF-8 path");
+    assert!(
+        run(dir.path(), &["migrate", "--data-dir", data_arg])
+            .status
+            .success()
+    );
+    let intact = run(dir.path(), &["audit", "verify", "--data-dir", data_arg]);
+    assert!(
+        intact.status.success(),
+        "{}",
+        String::from_utf8_lossy(&intact.stderr)
+    );
+    assert!(String::from_utf8_lossy(&intact.stdout).contains("intact: 1 entries"));
+
+    block_on(async {
+        sqlx::any::install_default_drivers();
+        let url = format!("sqlite://{}", data.join("hello-kmp.db").display());
+        let pool = sqlx::AnyPool::connect(&url).await.expect("database opens");
+        sqlx::query("UPDATE audit_log SET detail = 'officer 99' WHERE seq = 1")
+            .execute(&pool)
+            .await
+            .expect("edit");
+        pool.close().await;
+    });
+    let broken = run(dir.path(), &["audit", "verify", "--data-dir", data_arg]);
+    assert!(!broken.status.success());
+    let stderr = String::from_utf8_lossy(&broken.stderr);
+    assert!(stderr.contains("broken at entry 1"), "{stderr}");
+    let nowhere = run(
+        dir.path(),
+        &["audit", "verify", "--data-dir", "no-such-folder"],
+    );
+    assert!(!nowhere.status.success(), "no database is made up");
+}
