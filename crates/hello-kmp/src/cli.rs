@@ -1,10 +1,15 @@
-//! The command line: `hello-kmp serve` and `hello-kmp migrate`.
+//! The command line: `serve`, `migrate`, `user …` and `audit verify`.
 
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
 use crate::config::{Overrides, Settings};
+use crate::i18n::Lang;
+use crate::services::ServiceError;
+use crate::services::officers::{self, NewOfficer};
+use crate::services::reference::Reference;
+use crate::store::Store;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -36,11 +41,40 @@ pub enum Command {
     },
     /// Apply database migrations and seed reference data, then exit.
     Migrate,
+    /// Officer accounts: add, list, disable, reset a password.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Work with the audit log.
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an officer and print a one-time password, to be changed at first log-in.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// The name shown in the console (default: the username).
+        #[arg(long, default_value = "")]
+        name: String,
+        /// administrator, headquarters, thana_officer, unit_officer, editor or auditor.
+        #[arg(long)]
+        role: String,
+        /// The thana or unit key, such as `sonadanga` or `detective_branch`.
+        #[arg(long)]
+        place: String,
+    },
+    /// List every officer.
+    List,
+    /// Disable an officer and end their sessions.
+    Disable { username: String },
+    /// Give an officer a new one-time password and end their sessions.
+    ResetPassword { username: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -53,7 +87,7 @@ pub enum AuditCommand {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let listen = match &cli.command {
         Command::Serve { listen } => listen.clone(),
-        Command::Migrate | Command::Audit { .. } => None,
+        Command::Migrate | Command::User { .. } | Command::Audit { .. } => None,
     };
     let overrides = Overrides {
         config_file: cli.config,
@@ -70,14 +104,15 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { .. } => runtime.block_on(crate::server::serve(settings)),
         Command::Migrate => runtime.block_on(crate::server::migrate_only(settings)),
+        Command::User { command } => runtime.block_on(manage_officers(settings, command)),
         Command::Audit {
             command: AuditCommand::Verify,
         } => runtime.block_on(verify_audit_log(settings)),
     }
 }
 
-/// `audit verify`: reads the database only (a server may be running on it).
-async fn verify_audit_log(settings: Settings) -> anyhow::Result<()> {
+/// The database a server made, opened beside it (a server may be running on it).
+async fn open_existing_store(settings: &Settings) -> anyhow::Result<Store> {
     let sqlite_file = settings.data_dir.join("hello-kmp.db");
     if settings.is_sqlite() && !sqlite_file.exists() {
         anyhow::bail!(
@@ -85,7 +120,76 @@ async fn verify_audit_log(settings: Settings) -> anyhow::Result<()> {
             sqlite_file.display()
         );
     }
-    let store = crate::store::Store::open(&settings.database_url()).await?;
+    Store::open(&settings.database_url()).await
+}
+
+/// `user …`: passwords go to the terminal only.
+async fn manage_officers(settings: Settings, command: UserCommand) -> anyhow::Result<()> {
+    let store = open_existing_store(&settings).await?;
+    let done = run_user_command(&store, command).await;
+    store.close().await;
+    done
+}
+
+async fn run_user_command(store: &Store, command: UserCommand) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Add {
+            username,
+            name,
+            role,
+            place,
+        } => {
+            let reference = Reference::load(store).await?;
+            let officer = NewOfficer::parse(&username, &name, &role, &place, &reference)
+                .map_err(|e| explain(e.into()))?;
+            let username = officer.username.clone();
+            let password = officers::add(store, officer).await.map_err(explain)?;
+            println!(
+                "Officer {username} created. One-time password: {}",
+                password.0
+            );
+            println!("It must be changed at the first log-in.");
+        }
+        UserCommand::List => {
+            for o in officers::list(store).await? {
+                let state = match (o.disabled, o.must_change_password) {
+                    (true, _) => "disabled",
+                    (false, true) => "new password",
+                    (false, false) => "active",
+                };
+                let place = o.place.unwrap_or_default();
+                println!(
+                    "{:<20} {:<14} {:<20} {:<12} {}",
+                    o.username, o.role, place, state, o.display_name
+                );
+            }
+        }
+        UserCommand::Disable { username } => {
+            officers::disable(store, &username).await.map_err(explain)?;
+            println!("Officer {username} is disabled; their sessions have ended.");
+        }
+        UserCommand::ResetPassword { username } => {
+            let password = officers::reset_password(store, &username)
+                .await
+                .map_err(explain)?;
+            println!("New one-time password for {username}: {}", password.0);
+        }
+    }
+    Ok(())
+}
+
+/// A service refusal as a sentence for the terminal.
+fn explain(err: ServiceError) -> anyhow::Error {
+    match err {
+        ServiceError::Input(e) => anyhow::anyhow!("{}", Lang::En.t(&e.message_key())),
+        ServiceError::NotFound => anyhow::anyhow!("no officer has that username"),
+        other => anyhow::Error::from(other),
+    }
+}
+
+/// `audit verify`: reads the database only (a server may be running on it).
+async fn verify_audit_log(settings: Settings) -> anyhow::Result<()> {
+    let store = open_existing_store(&settings).await?;
     let verdict = crate::services::audit::verify(&store).await;
     store.close().await;
     match verdict? {

@@ -123,6 +123,10 @@ err-request-malformed = The request is not JSON of the documented shape. See the
 err-method-not-allowed = This address cannot be opened this way. Start again from the home page.
 err-status-change-not-allowed = A tip cannot move from this status to that one.
 err-too-many-logins = Too many failed log-ins. Wait a while and try again.
+err-username-malformed = A username has 3 to 32 lowercase letters, digits, dots, dashes or underscores.
+err-username-taken = This username is taken.
+err-role-unknown = Choose a role from the list.
+err-place-wrong-for-role = This thana or unit does not fit the role.
 err-login-failed = Wrong username or password.
 
 console-nav = Console

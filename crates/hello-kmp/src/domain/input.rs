@@ -50,6 +50,14 @@ pub enum InputError {
     LoginFailed,
     #[error("too many failed log-ins")]
     TooManyLogins,
+    #[error("the username is not 3 to 32 letters, digits, dots, dashes or underscores")]
+    UsernameMalformed,
+    #[error("the username is taken")]
+    UsernameTaken,
+    #[error("the role is not one we know")]
+    RoleUnknown,
+    #[error("the place does not fit the role")]
+    PlaceWrongForRole,
 }
 
 impl InputError {
@@ -79,6 +87,10 @@ impl InputError {
             Self::StatusChangeNotAllowed => "status_change_not_allowed",
             Self::LoginFailed => "login_failed",
             Self::TooManyLogins => "too_many_logins",
+            Self::UsernameMalformed => "username_malformed",
+            Self::UsernameTaken => "username_taken",
+            Self::RoleUnknown => "role_unknown",
+            Self::PlaceWrongForRole => "place_wrong_for_role",
         }
     }
 
@@ -102,6 +114,9 @@ impl InputError {
             | Self::MethodNotAllowed
             | Self::StatusChangeNotAllowed => None,
             Self::LoginFailed | Self::TooManyLogins => None,
+            Self::UsernameMalformed | Self::UsernameTaken => Some("username"),
+            Self::RoleUnknown => Some("role"),
+            Self::PlaceWrongForRole => Some("place"),
         }
     }
 
@@ -119,13 +134,13 @@ impl InputError {
             Self::RequestMalformed => 400,
             Self::MethodNotAllowed => 405,
             Self::LoginFailed => 401,
-            Self::StatusChangeNotAllowed => 409,
+            Self::StatusChangeNotAllowed | Self::UsernameTaken => 409,
             _ => 422,
         }
     }
 
     /// Every variant, for tests that check each has a message in both languages.
-    pub const ALL: [InputError; 23] = [
+    pub const ALL: [InputError; 27] = [
         Self::DescriptionEmpty,
         Self::DescriptionTooLong,
         Self::CategoryUnknown,
@@ -149,5 +164,9 @@ impl InputError {
         Self::StatusChangeNotAllowed,
         Self::LoginFailed,
         Self::TooManyLogins,
+        Self::UsernameMalformed,
+        Self::UsernameTaken,
+        Self::RoleUnknown,
+        Self::PlaceWrongForRole,
     ];
 }

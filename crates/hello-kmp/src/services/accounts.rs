@@ -116,7 +116,7 @@ pub async fn create_first_admin(store: &Store) -> Result<Option<(String, Secret)
 }
 
 /// Twenty letters and digits without look-alikes (no 0/O, 1/l/I).
-fn readable_password() -> String {
+pub(crate) fn readable_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rng();
     (0..20)

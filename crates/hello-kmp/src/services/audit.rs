@@ -29,6 +29,8 @@ pub enum Action {
     TipReply,
     TipNote,
     AccountCreate,
+    AccountDisable,
+    AccountPasswordReset,
 }
 
 impl Action {
@@ -43,6 +45,8 @@ impl Action {
             Action::TipReply => "tip.reply",
             Action::TipNote => "tip.note",
             Action::AccountCreate => "account.create",
+            Action::AccountDisable => "account.disable",
+            Action::AccountPasswordReset => "account.reset_password",
         }
     }
 }

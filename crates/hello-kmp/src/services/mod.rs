@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod officers;
 pub mod reference;
 pub mod tips;
 

@@ -7,6 +7,7 @@ mod audit;
 mod citizen_pages;
 mod console;
 mod follow_up;
+mod officers;
 mod privacy;
 mod startup;
 mod store;

@@ -579,3 +579,64 @@ fn audit_verify_names_an_edited_entry() {
     );
     assert!(!nowhere.status.success(), "no database is made up");
 }
+
+/// `hello-kmp user add | list | disable | reset-password` against the database a server made.
+#[test]
+fn officers_are_managed_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let data = data.to_str().expect("UTF-8 path");
+    assert!(
+        run(dir.path(), &["migrate", "--data-dir", data])
+            .status
+            .success()
+    );
+    let user = |args: &[&str]| {
+        let mut all = vec!["user"];
+        all.extend_from_slice(args);
+        all.extend(["--data-dir", data]);
+        run(dir.path(), &all)
+    };
+    let added = user(&[
+        "add",
+        "--username",
+        "rahim",
+        "--role",
+        "thana_officer",
+        "--place",
+        "sonadanga",
+    ]);
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&added.stdout);
+    assert!(stdout.contains("One-time password: "), "{stdout}");
+    let wrong = user(&[
+        "add",
+        "--username",
+        "karim",
+        "--role",
+        "thana_officer",
+        "--place",
+        "detective_branch",
+    ]);
+    assert!(!wrong.status.success());
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("does not fit the role"));
+    let listed = String::from_utf8_lossy(&user(&["list"]).stdout).into_owned();
+    assert!(
+        listed.contains("rahim") && listed.contains("sonadanga") && listed.contains("admin"),
+        "{listed}"
+    );
+    assert!(user(&["disable", "rahim"]).status.success());
+    let listed = String::from_utf8_lossy(&user(&["list"]).stdout).into_owned();
+    let rahim = listed
+        .lines()
+        .find(|l| l.starts_with("rahim"))
+        .expect("rahim listed");
+    assert!(rahim.contains("disabled"), "{rahim}");
+    let reset = user(&["reset-password", "admin"]);
+    assert!(String::from_utf8_lossy(&reset.stdout).contains("New one-time password for admin"));
+    assert!(!user(&["disable", "nobody"]).status.success());
+}

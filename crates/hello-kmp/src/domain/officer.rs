@@ -1,0 +1,92 @@
+//! Officers' roles and usernames, parsed.
+
+use super::InputError;
+
+/// What an officer may do; checked in the services (the console issue builds the checks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Administrator,
+    /// Reads everything, changes no case.
+    Headquarters,
+    /// The tips of their own thana.
+    ThanaOfficer,
+    /// What is routed to their unit (Detective Branch, City Special Branch, control room).
+    UnitOfficer,
+    /// News, FAQ and contacts.
+    Editor,
+    /// The audit log only.
+    Auditor,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Self::Administrator,
+        Self::Headquarters,
+        Self::ThanaOfficer,
+        Self::UnitOfficer,
+        Self::Editor,
+        Self::Auditor,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Administrator => "administrator",
+            Self::Headquarters => "headquarters",
+            Self::ThanaOfficer => "thana_officer",
+            Self::UnitOfficer => "unit_officer",
+            Self::Editor => "editor",
+            Self::Auditor => "auditor",
+        }
+    }
+
+    pub fn parse(key: &str) -> Result<Role, InputError> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.key() == key.trim())
+            .ok_or(InputError::RoleUnknown)
+    }
+
+    /// The kind of place (`hq`, `thana`, `unit`) an officer of this role belongs to.
+    pub fn fits_place_kind(self, kind: &str) -> bool {
+        match self {
+            Self::ThanaOfficer => kind == "thana",
+            Self::UnitOfficer => kind == "unit",
+            _ => matches!(kind, "hq" | "unit" | "thana"),
+        }
+    }
+}
+
+/// 3 to 32 lowercase letters, digits, dots, dashes or underscores.
+pub fn parse_username(input: &str) -> Result<String, InputError> {
+    let name = input.trim().to_lowercase();
+    let ok = (3..=32).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+    if ok {
+        Ok(name)
+    } else {
+        Err(InputError::UsernameMalformed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_and_places() {
+        assert_eq!(Role::parse("thana_officer"), Ok(Role::ThanaOfficer));
+        assert_eq!(Role::parse("sheriff"), Err(InputError::RoleUnknown));
+        assert!(Role::ThanaOfficer.fits_place_kind("thana"));
+        assert!(!Role::ThanaOfficer.fits_place_kind("unit"));
+        assert!(Role::Auditor.fits_place_kind("hq"));
+    }
+
+    #[test]
+    fn usernames() {
+        assert_eq!(parse_username(" Rahim.Khan "), Ok("rahim.khan".into()));
+        assert_eq!(parse_username("ab"), Err(InputError::UsernameMalformed));
+        assert_eq!(parse_username("রহিম"), Err(InputError::UsernameMalformed));
+    }
+}
