@@ -13,9 +13,11 @@ use rand::RngExt;
 use sqlx::Row;
 
 use crate::domain::InputError;
+use crate::domain::officer::Role;
 use crate::sealing::{random_hex, token_hash};
 use crate::services::ServiceError;
 use crate::services::audit::{self, Action};
+use crate::services::officers::{self, NewOfficer};
 use crate::store::{Store, StoreError, now};
 
 /// Idle time after which a session ends.
@@ -83,36 +85,18 @@ pub async fn create_first_admin(store: &Store) -> Result<Option<(String, Secret)
     if existing > 0 {
         return Ok(None);
     }
-    let password = Secret(readable_password());
-    let hash = hash_password(password.clone()).await?;
-    let created = store
-        .write(move |conn| {
-            Box::pin(async move {
-                let id: Option<i64> = sqlx::query_scalar(
-                    "INSERT INTO officers (username, display_name, password_hash, role, place_key, \
-                     must_change_password, created_at) \
-                     VALUES ('admin', 'Administrator', $1, 'administrator', 'kmp_hq', 1, $2) \
-                     ON CONFLICT (username) DO NOTHING RETURNING id",
-                )
-                .bind(&hash)
-                .bind(now())
-                .fetch_optional(&mut *conn)
-                .await?;
-                if let Some(id) = id {
-                    audit::record(
-                        conn,
-                        None,
-                        Action::AccountCreate,
-                        None,
-                        &format!("officer {id}"),
-                    )
-                    .await?;
-                }
-                Ok(id.is_some())
-            })
-        })
-        .await?;
-    Ok(created.then(|| ("admin".to_string(), password)))
+    let admin = NewOfficer {
+        username: "admin".into(),
+        display_name: "Administrator".into(),
+        role: Role::Administrator,
+        place: "kmp_hq".into(),
+    };
+    match officers::add(store, admin).await {
+        Ok(password) => Ok(Some(("admin".to_string(), password))),
+        // Another server made it between the count and the insert.
+        Err(ServiceError::Input(InputError::UsernameTaken)) => Ok(None),
+        Err(other) => Err(other),
+    }
 }
 
 /// Twenty letters and digits without look-alikes (no 0/O, 1/l/I).

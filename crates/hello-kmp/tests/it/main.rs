@@ -5,6 +5,7 @@ mod support;
 
 mod audit;
 mod citizen_pages;
+mod cli;
 mod console;
 mod follow_up;
 mod officers;

@@ -62,7 +62,7 @@ fn a_database_url_of_another_engine_is_named() {
 }
 
 /// The binary, with none of the caller's settings in its environment or working folder.
-fn hello_kmp(dir: &Path, args: &[&str]) -> Command {
+pub(crate) fn hello_kmp(dir: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_hello-kmp"));
     command
         .args(args)
@@ -355,7 +355,7 @@ impl Drop for Schema {
     }
 }
 
-fn block_on<F: Future>(future: F) -> F::Output {
+pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -375,7 +375,7 @@ fn serve_on_postgres_starts_prints_the_password_once_and_stops_on_sigterm() {
     first_and_second_start(Some(&url));
 }
 
-fn run(dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn run(dir: &Path, args: &[&str]) -> Output {
     hello_kmp(dir, args).output().expect("the binary runs")
 }
 
@@ -463,41 +463,6 @@ fn sigterm_lets_a_tip_in_flight_finish() {
     assert!(status.success(), "{status}");
 }
 
-/// `HELLO_KMP_<SETTING>` is read, a bad value is named, and a misspelt variable stops start-up.
-#[test]
-fn settings_from_the_environment_are_read_and_checked() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let data = dir.path().join("data");
-    let data = data.to_str().expect("UTF-8 path");
-    for (name, value, named) in [
-        ("HELLO_KMP_LISTEN", "nonsense", "listen"),
-        ("HELLO_KMP_RETENTION_DAYS", "abc", "retention_days"),
-        ("HELLO_KMP_LISTN", "127.0.0.1:9", "listn"),
-        ("HELLO_KMP_AREA__MIN_LAT", "north", "area.min_lat"),
-    ] {
-        let output = hello_kmp(dir.path(), &["migrate", "--data-dir", data])
-            .env(name, value)
-            .output()
-            .expect("runs");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(
-            !output.status.success(),
-            "{name}={value} must stop start-up"
-        );
-        assert!(stderr.contains(named), "{name}: {stderr}");
-    }
-    let output = hello_kmp(dir.path(), &["migrate", "--data-dir", data])
-        .env("HELLO_KMP_RETENTION_DAYS", "30")
-        .env("HELLO_KMP_AREA__MIN_LAT", "22.5")
-        .output()
-        .expect("runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
 /// One data folder serves one SQLite server; a database refuses a key file not its own.
 #[test]
 fn a_second_server_on_the_folder_or_a_foreign_key_file_is_refused() {
@@ -538,105 +503,4 @@ fn a_second_server_on_the_folder_or_a_foreign_key_file_is_refused() {
             "the data folder is the service's alone"
         );
     }
-}
-
-/// `hello-kmp audit verify` says the log is intact, then names an entry edited in the database.
-#[test]
-fn audit_verify_names_an_edited_entry() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let data = dir.path().join("data");
-    let data_arg = data.to_str().expect("UTF-8 path");
-    assert!(
-        run(dir.path(), &["migrate", "--data-dir", data_arg])
-            .status
-            .success()
-    );
-    let intact = run(dir.path(), &["audit", "verify", "--data-dir", data_arg]);
-    assert!(
-        intact.status.success(),
-        "{}",
-        String::from_utf8_lossy(&intact.stderr)
-    );
-    assert!(String::from_utf8_lossy(&intact.stdout).contains("intact: 1 entries"));
-
-    block_on(async {
-        sqlx::any::install_default_drivers();
-        let url = format!("sqlite://{}", data.join("hello-kmp.db").display());
-        let pool = sqlx::AnyPool::connect(&url).await.expect("database opens");
-        sqlx::query("UPDATE audit_log SET detail = 'officer 99' WHERE seq = 1")
-            .execute(&pool)
-            .await
-            .expect("edit");
-        pool.close().await;
-    });
-    let broken = run(dir.path(), &["audit", "verify", "--data-dir", data_arg]);
-    assert!(!broken.status.success());
-    let stderr = String::from_utf8_lossy(&broken.stderr);
-    assert!(stderr.contains("broken at entry 1"), "{stderr}");
-    let nowhere = run(
-        dir.path(),
-        &["audit", "verify", "--data-dir", "no-such-folder"],
-    );
-    assert!(!nowhere.status.success(), "no database is made up");
-}
-
-/// `hello-kmp user add | list | disable | reset-password` against the database a server made.
-#[test]
-fn officers_are_managed_from_the_command_line() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let data = dir.path().join("data");
-    let data = data.to_str().expect("UTF-8 path");
-    assert!(
-        run(dir.path(), &["migrate", "--data-dir", data])
-            .status
-            .success()
-    );
-    let user = |args: &[&str]| {
-        let mut all = vec!["user"];
-        all.extend_from_slice(args);
-        all.extend(["--data-dir", data]);
-        run(dir.path(), &all)
-    };
-    let added = user(&[
-        "add",
-        "--username",
-        "rahim",
-        "--role",
-        "thana_officer",
-        "--place",
-        "sonadanga",
-    ]);
-    assert!(
-        added.status.success(),
-        "{}",
-        String::from_utf8_lossy(&added.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&added.stdout);
-    assert!(stdout.contains("One-time password: "), "{stdout}");
-    let wrong = user(&[
-        "add",
-        "--username",
-        "karim",
-        "--role",
-        "thana_officer",
-        "--place",
-        "detective_branch",
-    ]);
-    assert!(!wrong.status.success());
-    assert!(String::from_utf8_lossy(&wrong.stderr).contains("does not fit the role"));
-    let listed = String::from_utf8_lossy(&user(&["list"]).stdout).into_owned();
-    assert!(
-        listed.contains("rahim") && listed.contains("sonadanga") && listed.contains("admin"),
-        "{listed}"
-    );
-    assert!(user(&["disable", "rahim"]).status.success());
-    let listed = String::from_utf8_lossy(&user(&["list"]).stdout).into_owned();
-    let rahim = listed
-        .lines()
-        .find(|l| l.starts_with("rahim"))
-        .expect("rahim listed");
-    assert!(rahim.contains("disabled"), "{rahim}");
-    let reset = user(&["reset-password", "admin"]);
-    assert!(String::from_utf8_lossy(&reset.stdout).contains("New one-time password for admin"));
-    assert!(!user(&["disable", "nobody"]).status.success());
 }
