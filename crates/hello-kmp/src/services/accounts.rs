@@ -19,6 +19,7 @@ use crate::services::ServiceError;
 use crate::services::audit::{self, Action};
 use crate::services::officers::{self, NewOfficer};
 use crate::store::{Store, StoreError, now};
+use crate::throttle::{ClientKey, GuessThrottle};
 
 /// Idle time after which a session ends.
 pub const SESSION_IDLE_SECS: i64 = 30 * 60;
@@ -116,9 +117,26 @@ pub struct NewSession {
 
 /// Checks a username and password. Unknown users and wrong passwords get the same answer, after
 /// the same argon2 work.
-// Limitation: repeated failures slow the address (in the handler), but there are no
-// per-account delays or locks yet; they come with the console issue.
+// Limitation: repeated failures slow the address only; per-account delays and locks come with
+// the console issue.
 pub async fn log_in(
+    store: &Store,
+    throttle: &GuessThrottle,
+    client: ClientKey,
+    username: &str,
+    password: Secret,
+) -> Result<NewSession, ServiceError> {
+    if throttle.wait(client).is_some() {
+        return Err(InputError::TooManyLogins.into());
+    }
+    let outcome = check_and_open_session(store, username, password).await;
+    if matches!(outcome, Err(ServiceError::Input(InputError::LoginFailed))) {
+        throttle.miss(client);
+    }
+    outcome
+}
+
+async fn check_and_open_session(
     store: &Store,
     username: &str,
     password: Secret,

@@ -39,9 +39,7 @@ impl WebError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            WebError::Input(e) => {
-                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST)
-            }
+            WebError::Input(e) => input_status(*e),
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::Forbidden => StatusCode::FORBIDDEN,
             WebError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -141,4 +139,9 @@ pub fn add_retry_after(response: &mut Response) {
             axum::http::HeaderValue::from_static("30"),
         );
     }
+}
+
+/// The HTTP status of a refusal; every page and the API answer it alike.
+pub fn input_status(err: InputError) -> StatusCode {
+    StatusCode::from_u16(err.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY)
 }

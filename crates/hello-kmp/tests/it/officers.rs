@@ -92,12 +92,7 @@ on_both!(
             .await
             .expect("added");
         let login = log_in(&app, "karim", &password.0).await;
-        let cookie = login
-            .header("set-cookie")
-            .split(';')
-            .next()
-            .expect("cookie")
-            .to_string();
+        let cookie = login.cookie_pair();
         assert_eq!(
             app.get_with("/console", &[("cookie", &cookie)])
                 .await
@@ -132,12 +127,7 @@ on_both!(
             .await
             .expect("added");
         let login = log_in(&app, "salma", &first.0).await;
-        let cookie = login
-            .header("set-cookie")
-            .split(';')
-            .next()
-            .expect("cookie")
-            .to_string();
+        let cookie = login.cookie_pair();
         let second = officers::reset_password(&app.state.store, "salma")
             .await
             .expect("reset");

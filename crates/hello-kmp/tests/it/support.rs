@@ -111,6 +111,12 @@ impl Answer {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
 
+    /// The `name=value` part of the cookie this answer sets.
+    pub fn cookie_pair(&self) -> String {
+        let cookie = self.header("set-cookie");
+        cookie.split(';').next().expect("cookie pair").to_string()
+    }
+
     pub fn header(&self, name: &str) -> String {
         self.headers
             .get(name)
@@ -272,7 +278,7 @@ impl TestApp {
             answer.body
         );
         let cookie = answer.header("set-cookie");
-        let session = cookie.split(';').next().expect("cookie pair").to_string();
+        let session = answer.cookie_pair();
         assert!(
             session.starts_with("kmp_session="),
             "session cookie set: {cookie}"

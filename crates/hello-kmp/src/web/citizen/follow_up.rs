@@ -5,7 +5,6 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 
@@ -17,7 +16,7 @@ use crate::services::tips::Author;
 use crate::services::tips::citizen::{self, TipsterView};
 use crate::web::citizen::lang::language_cookie;
 use crate::web::client::Client;
-use crate::web::error::WebError;
+use crate::web::error::{WebError, input_status};
 use crate::web::form::CitizenForm;
 use crate::web::page::{PageCtx, Problem, render, render_with};
 
@@ -145,8 +144,7 @@ pub async fn add_information(
         ))),
         Err(ServiceError::Input(err)) => {
             let problem = Some(Problem::new(&ctx, err));
-            let status =
-                StatusCode::from_u16(err.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            let status = input_status(err);
             Ok(render_with(
                 status,
                 &status_page(ctx, &receipt, view, form.message, problem, false),
@@ -167,7 +165,7 @@ async fn look_up(
 
 fn refuse_lookup(ctx: PageCtx, typed: String, err: InputError) -> Response {
     let problem = Some(Problem::new(&ctx, err));
-    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+    let status = input_status(err);
     render_with(
         status,
         &LookupPage {

@@ -2,7 +2,6 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::Response;
 
 use crate::app::AppState;
@@ -11,7 +10,7 @@ use crate::domain::tip::Category;
 use crate::sealing::random_hex;
 use crate::services::reference::Reference;
 use crate::services::tips::citizen::{self, NewTip, SubmitRules, Submitted, TipForm};
-use crate::web::error::WebError;
+use crate::web::error::{WebError, input_status};
 use crate::web::form::CitizenForm;
 use crate::web::page::{Choice, PageCtx, Problem, render, render_with};
 
@@ -137,7 +136,7 @@ fn refuse(state: &AppState, ctx: PageCtx, mut form: TipForm, err: InputError) ->
         form.form_token = random_hex(16);
     }
     let problem = Problem::new(&ctx, err);
-    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+    let status = input_status(err);
     render_with(
         status,
         &TipFormPage::new(ctx, &state.reference, form, Some(problem)),

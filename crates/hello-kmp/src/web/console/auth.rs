@@ -2,7 +2,6 @@
 
 use askama::Template;
 use axum::extract::{FromRequestParts, State};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
@@ -13,7 +12,7 @@ use crate::domain::InputError;
 use crate::services::ServiceError;
 use crate::services::accounts::{self, Officer, SESSION_MAX_SECS, Secret};
 use crate::web::client::Client;
-use crate::web::error::WebError;
+use crate::web::error::{WebError, input_status};
 use crate::web::form::CitizenForm;
 use crate::web::page::{PageCtx, Problem, render, render_with};
 
@@ -51,16 +50,15 @@ pub async fn log_in(
     form: Result<CitizenForm<LoginForm>, InputError>,
 ) -> Result<Response, WebError> {
     let CitizenForm(form) = form?;
-    // Limitation: this slows one address only; the per-account delays and lock of the console
-    // issue are not built yet.
-    let outcome = if state.login_throttle.wait(client.0).is_some() {
-        Err(ServiceError::Input(InputError::TooManyLogins))
-    } else {
-        accounts::log_in(&state.store, &form.username, Secret(form.password)).await
-    };
-    if matches!(outcome, Err(ServiceError::Input(InputError::LoginFailed))) {
-        state.login_throttle.miss(client.0);
-    }
+    let (store, throttle) = (&state.store, &state.login_throttle);
+    let outcome = accounts::log_in(
+        store,
+        throttle,
+        client.0,
+        &form.username,
+        Secret(form.password),
+    )
+    .await;
     match outcome {
         Ok(session) => {
             let cookie = Cookie::build((SESSION_COOKIE, session.token.0))
@@ -78,7 +76,7 @@ pub async fn log_in(
                 username: form.username,
                 problem,
             };
-            let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::UNAUTHORIZED);
+            let status = input_status(err);
             Ok(render_with(status, &page))
         }
         Err(other) => Err(other.into()),

@@ -14,7 +14,7 @@ use crate::services::accounts::Officer;
 use crate::services::tips::officer::{self, OfficerTipView};
 use crate::services::tips::{Author, canonical_reference};
 use crate::web::console::auth::CurrentOfficer;
-use crate::web::error::WebError;
+use crate::web::error::{WebError, input_status};
 use crate::web::form::CitizenForm;
 use crate::web::page::{Choice, PageCtx, Problem, render_with};
 
@@ -174,8 +174,7 @@ async fn tip_page(
     ctx.officer_name = Some(officer.display_name.clone());
     let status = problem
         .as_ref()
-        .and_then(|(e, _)| StatusCode::from_u16(e.status()).ok())
-        .unwrap_or(StatusCode::OK);
+        .map_or(StatusCode::OK, |(e, _)| input_status(*e));
     let page = build_page(state, ctx, view, draft, problem.map(|(_, p)| p));
     Ok(render_with(status, &page))
 }
