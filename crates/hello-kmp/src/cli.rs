@@ -41,7 +41,7 @@ pub enum Command {
     },
     /// Apply database migrations and seed reference data, then exit.
     Migrate,
-    /// Officer accounts: add, list, disable, reset a password.
+    /// Officer accounts: add, list, disable, enable, reset a password or 2FA, unlock.
     User {
         #[command(subcommand)]
         command: UserCommand,
@@ -73,6 +73,13 @@ pub enum UserCommand {
     List,
     /// Disable an officer and end their sessions.
     Disable { username: String },
+    /// Let a disabled officer log in again.
+    Enable { username: String },
+    /// Forget an officer's authenticator and recovery codes; they enrol again at next log-in.
+    #[command(name = "reset-2fa")]
+    ResetTwoFactor { username: String },
+    /// Lift the lock that repeated failed log-ins put on an account.
+    Unlock { username: String },
     /// Give an officer a new one-time password and end their sessions.
     ResetPassword { username: String },
 }
@@ -143,7 +150,7 @@ async fn run_user_command(store: &Store, command: UserCommand) -> anyhow::Result
             let officer = NewOfficer::parse(&username, &name, &role, &place, &reference)
                 .map_err(|e| explain(e.into()))?;
             let username = officer.username.clone();
-            let password = officers::add(store, officer).await.map_err(explain)?;
+            let password = officers::add(store, None, officer).await.map_err(explain)?;
             println!(
                 "Officer {username} created. One-time password: {}",
                 password.0
@@ -152,10 +159,16 @@ async fn run_user_command(store: &Store, command: UserCommand) -> anyhow::Result
         }
         UserCommand::List => {
             for o in officers::list(store).await? {
-                let state = match (o.disabled, o.must_change_password) {
-                    (true, _) => "disabled",
-                    (false, true) => "new password",
-                    (false, false) => "active",
+                let state = if o.disabled {
+                    "disabled"
+                } else if o.locked_until > crate::store::now() {
+                    "locked"
+                } else if o.must_change_password {
+                    "new password"
+                } else if !o.enrolled {
+                    "no 2FA yet"
+                } else {
+                    "active"
                 };
                 let place = o.place.unwrap_or_default();
                 println!(
@@ -165,11 +178,34 @@ async fn run_user_command(store: &Store, command: UserCommand) -> anyhow::Result
             }
         }
         UserCommand::Disable { username } => {
-            officers::disable(store, &username).await.map_err(explain)?;
+            officers::disable(store, None, &username)
+                .await
+                .map_err(explain)?;
             println!("Officer {username} is disabled; their sessions have ended.");
         }
+        UserCommand::Enable { username } => {
+            officers::enable(store, None, &username)
+                .await
+                .map_err(explain)?;
+            println!("Officer {username} may log in again.");
+        }
+        UserCommand::ResetTwoFactor { username } => {
+            officers::reset_two_factor(store, None, &username)
+                .await
+                .map_err(explain)?;
+            println!(
+                "Two-factor log-in of {username} is reset; they enrol a new authenticator at \
+                 their next log-in."
+            );
+        }
+        UserCommand::Unlock { username } => {
+            officers::unlock(store, None, &username)
+                .await
+                .map_err(explain)?;
+            println!("Officer {username} is unlocked.");
+        }
         UserCommand::ResetPassword { username } => {
-            let password = officers::reset_password(store, &username)
+            let password = officers::reset_password(store, None, &username)
                 .await
                 .map_err(explain)?;
             println!("New one-time password for {username}: {}", password.0);

@@ -35,6 +35,13 @@ pub struct Settings {
     pub area: ServiceArea,
     /// How long a tip is kept after its last change before the purge may remove it.
     pub retention_days: i64,
+    /// Console sessions end after this long without a request.
+    pub session_idle_minutes: i64,
+    /// Console sessions end this long after log-in, however busy.
+    pub session_max_hours: i64,
+    /// How long an officer's account stays locked after ten failed log-ins in a row, unless an
+    /// administrator unlocks it sooner.
+    pub account_lock_minutes: i64,
 }
 
 /// The rectangle a point must fall in to count as inside KMP's area. Points outside are kept and
@@ -89,6 +96,9 @@ impl Settings {
             .set_default("listen", "127.0.0.1:8080")?
             .set_default("log", "info,sqlx=warn")?
             .set_default("retention_days", 3 * 365)?
+            .set_default("session_idle_minutes", 30)?
+            .set_default("session_max_hours", 12)?
+            .set_default("account_lock_minutes", 60)?
             // The census boundaries of Khulna city's five older thanas span lon 89.4603–89.5849,
             // lat 22.7691–22.9494 (BBS). The box is widened by about 5 km on every side so that
             // Labanchara, Harintana and Aranghata, carved out later, fall inside. Operators with
@@ -141,6 +151,9 @@ impl Settings {
                 max_lon: 89.64,
             },
             retention_days: 3 * 365,
+            session_idle_minutes: 30,
+            session_max_hours: 12,
+            account_lock_minutes: 60,
         }
     }
 
@@ -164,6 +177,15 @@ impl Settings {
     /// Whether the database is the embedded SQLite file (one server per data folder).
     pub fn is_sqlite(&self) -> bool {
         self.database_url().starts_with("sqlite:")
+    }
+
+    /// The console's session and lock-out lengths, in seconds.
+    pub fn session_policy(&self) -> crate::services::accounts::Policy {
+        crate::services::accounts::Policy {
+            idle_secs: self.session_idle_minutes * 60,
+            max_secs: self.session_max_hours * 3600,
+            lock_secs: self.account_lock_minutes * 60,
+        }
     }
 
     pub fn secure_cookies(&self) -> bool {
@@ -195,6 +217,15 @@ impl Settings {
         }
         if self.retention_days < 1 {
             anyhow::bail!("setting `retention_days` must be at least 1");
+        }
+        if !(1..=24 * 60).contains(&self.session_idle_minutes) {
+            anyhow::bail!("setting `session_idle_minutes` must be between 1 and 1440");
+        }
+        if !(1..=24 * 7).contains(&self.session_max_hours) {
+            anyhow::bail!("setting `session_max_hours` must be between 1 and 168");
+        }
+        if !(1..=24 * 60 * 30).contains(&self.account_lock_minutes) {
+            anyhow::bail!("setting `account_lock_minutes` must be between 1 and 43200");
         }
         tracing_subscriber::EnvFilter::try_new(&self.log)
             .with_context(|| format!("setting `log` is not a valid filter: {}", self.log))?;

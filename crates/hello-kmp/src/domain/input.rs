@@ -58,6 +58,32 @@ pub enum InputError {
     RoleUnknown,
     #[error("the place does not fit the role")]
     PlaceWrongForRole,
+    #[error("the new password is shorter than 12 characters")]
+    PasswordTooShort,
+    #[error("the new password is longer than 128 characters")]
+    PasswordTooLong,
+    #[error("the new password is too common or too easy to guess")]
+    PasswordCommon,
+    #[error("the two new passwords differ")]
+    PasswordMismatch,
+    #[error("the code is wrong or already used")]
+    CodeWrong,
+    #[error("a transfer needs a reason")]
+    ReasonMissing,
+    #[error("the thana or unit is not one we know")]
+    PlaceUnknown,
+    #[error("no active officer of this desk has this username")]
+    OfficerUnknown,
+    #[error("no tip has this reference")]
+    TipUnknown,
+    #[error("a tip cannot be a duplicate of itself or of a duplicate")]
+    DuplicateOfItself,
+    #[error("the due date is not a valid date")]
+    DueDateMalformed,
+    #[error("the routing rule is incomplete")]
+    RuleMalformed,
+    #[error("the rule for every category and every place cannot be removed")]
+    DefaultRuleKept,
 }
 
 impl InputError {
@@ -91,6 +117,19 @@ impl InputError {
             Self::UsernameTaken => "username_taken",
             Self::RoleUnknown => "role_unknown",
             Self::PlaceWrongForRole => "place_wrong_for_role",
+            Self::PasswordTooShort => "password_too_short",
+            Self::PasswordTooLong => "password_too_long",
+            Self::PasswordCommon => "password_common",
+            Self::PasswordMismatch => "password_mismatch",
+            Self::CodeWrong => "code_wrong",
+            Self::ReasonMissing => "reason_missing",
+            Self::PlaceUnknown => "place_unknown",
+            Self::OfficerUnknown => "officer_unknown",
+            Self::TipUnknown => "tip_unknown",
+            Self::DuplicateOfItself => "duplicate_of_itself",
+            Self::DueDateMalformed => "due_date_malformed",
+            Self::RuleMalformed => "rule_malformed",
+            Self::DefaultRuleKept => "default_rule_kept",
         }
     }
 
@@ -117,6 +156,19 @@ impl InputError {
             Self::UsernameMalformed | Self::UsernameTaken => Some("username"),
             Self::RoleUnknown => Some("role"),
             Self::PlaceWrongForRole => Some("place"),
+            Self::PasswordTooShort => Some("new_password"),
+            Self::PasswordTooLong => Some("new_password"),
+            Self::PasswordCommon => Some("new_password"),
+            Self::PasswordMismatch => Some("confirm_password"),
+            Self::CodeWrong => Some("code"),
+            Self::ReasonMissing => Some("reason"),
+            Self::PlaceUnknown => Some("place"),
+            Self::OfficerUnknown => Some("officer"),
+            Self::TipUnknown => Some("original"),
+            Self::DuplicateOfItself => Some("original"),
+            Self::DueDateMalformed => Some("due"),
+            Self::RuleMalformed => None,
+            Self::DefaultRuleKept => None,
         }
     }
 
@@ -134,13 +186,14 @@ impl InputError {
             Self::RequestMalformed => 400,
             Self::MethodNotAllowed => 405,
             Self::LoginFailed => 401,
-            Self::StatusChangeNotAllowed | Self::UsernameTaken => 409,
+            Self::CodeWrong => 401,
+            Self::StatusChangeNotAllowed | Self::UsernameTaken | Self::DefaultRuleKept => 409,
             _ => 422,
         }
     }
 
     /// Every variant, for tests that check each has a message in both languages.
-    pub const ALL: [InputError; 27] = [
+    pub const ALL: [InputError; 40] = [
         Self::DescriptionEmpty,
         Self::DescriptionTooLong,
         Self::CategoryUnknown,
@@ -168,5 +221,18 @@ impl InputError {
         Self::UsernameTaken,
         Self::RoleUnknown,
         Self::PlaceWrongForRole,
+        Self::PasswordTooShort,
+        Self::PasswordTooLong,
+        Self::PasswordCommon,
+        Self::PasswordMismatch,
+        Self::CodeWrong,
+        Self::ReasonMissing,
+        Self::PlaceUnknown,
+        Self::OfficerUnknown,
+        Self::TipUnknown,
+        Self::DuplicateOfItself,
+        Self::DueDateMalformed,
+        Self::RuleMalformed,
+        Self::DefaultRuleKept,
     ];
 }

@@ -1,4 +1,4 @@
-//! Officers' roles and usernames, parsed.
+//! Officers' roles, usernames and passwords, parsed.
 
 use super::InputError;
 
@@ -70,6 +70,35 @@ pub fn parse_username(input: &str) -> Result<String, InputError> {
     }
 }
 
+/// Shortest and longest password an officer may choose, in characters.
+pub const PASSWORD_MIN_CHARS: usize = 12;
+pub const PASSWORD_MAX_CHARS: usize = 128;
+
+/// A new password as an officer chose it: typed twice, at least 12 characters, and not one that
+/// zxcvbn's lists of common passwords, names and words (or the username) crack quickly.
+pub fn parse_new_password(
+    password: &str,
+    confirm: &str,
+    username: &str,
+) -> Result<String, InputError> {
+    let chars = password.chars().count();
+    if chars < PASSWORD_MIN_CHARS {
+        return Err(InputError::PasswordTooShort);
+    }
+    if chars > PASSWORD_MAX_CHARS {
+        return Err(InputError::PasswordTooLong);
+    }
+    if password != confirm {
+        return Err(InputError::PasswordMismatch);
+    }
+    let contains_username = !username.is_empty() && password.to_lowercase().contains(username);
+    let strength = zxcvbn::zxcvbn(password, &[username, "kmp", "khulna", "police", "hello"]);
+    if contains_username || strength.score() < zxcvbn::Score::Three {
+        return Err(InputError::PasswordCommon);
+    }
+    Ok(password.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,5 +117,44 @@ mod tests {
         assert_eq!(parse_username(" Rahim.Khan "), Ok("rahim.khan".into()));
         assert_eq!(parse_username("ab"), Err(InputError::UsernameMalformed));
         assert_eq!(parse_username("রহিম"), Err(InputError::UsernameMalformed));
+    }
+
+    #[test]
+    fn new_passwords() {
+        let strong = "river lantern quietly 48 mango";
+        assert_eq!(
+            parse_new_password(strong, strong, "rahim"),
+            Ok(strong.into())
+        );
+        let short = "Tr0ub4dor&3";
+        assert_eq!(
+            parse_new_password(short, short, "rahim"),
+            Err(InputError::PasswordTooShort)
+        );
+        for common in [
+            "password1234",
+            "qwertyuiop123",
+            "123456789012",
+            "khulnapolice1",
+        ] {
+            assert_eq!(
+                parse_new_password(common, common, "rahim"),
+                Err(InputError::PasswordCommon),
+                "{common}"
+            );
+        }
+        assert_eq!(
+            parse_new_password("rahim.khan.rahim", "rahim.khan.rahim", "rahim.khan"),
+            Err(InputError::PasswordCommon)
+        );
+        assert_eq!(
+            parse_new_password(strong, "river lantern", "rahim"),
+            Err(InputError::PasswordMismatch)
+        );
+        let long = "a".repeat(129);
+        assert_eq!(
+            parse_new_password(&long, &long, "rahim"),
+            Err(InputError::PasswordTooLong)
+        );
     }
 }

@@ -208,6 +208,42 @@ pub fn parse_event_time(input: &str, now: OffsetDateTime) -> Result<Option<i64>,
     Ok(Some(at))
 }
 
+/// A due date as an officer types it (`2026-12-31`, either digits); the tip is due by the end of
+/// that day in Khulna. Blank clears it.
+pub fn parse_due_date(input: &str) -> Result<Option<i64>, InputError> {
+    let input = digits::to_ascii(input.trim());
+    if input.is_empty() {
+        return Ok(None);
+    }
+    let day = time::Date::parse(&input, format_description!("[year]-[month]-[day]"))
+        .map_err(|_| InputError::DueDateMalformed)?;
+    let end = day
+        .with_hms(23, 59, 59)
+        .map_err(|_| InputError::DueDateMalformed)?
+        .assume_offset(DHAKA);
+    Ok(Some(end.unix_timestamp()))
+}
+
+/// A due time as the date to show in the due-date field (Khulna's calendar).
+pub fn due_date_text(at: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(at)
+        .map(|t| {
+            let d = t.to_offset(DHAKA).date();
+            format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+        })
+        .unwrap_or_default()
+}
+
+/// Why a tip moves to another desk: up to 1,000 characters, not empty.
+pub fn parse_reason(input: &str) -> Result<String, InputError> {
+    parse_text(
+        input,
+        1_000,
+        InputError::ReasonMissing,
+        InputError::MessageTooLong,
+    )
+}
+
 /// Trims and checks a free-text field that must not be empty.
 pub fn parse_text(
     input: &str,

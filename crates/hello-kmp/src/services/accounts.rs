@@ -1,8 +1,15 @@
-//! Officer accounts and console sessions.
+//! Officer log-in and console sessions.
 //!
-//! Passwords are argon2id PHC strings. A session is a random token in an HttpOnly cookie; the
-//! database keeps only its hash, so several `serve` processes share sessions and a stolen
-//! database holds no usable token.
+//! Log-in takes two factors: the password (argon2id), then a TOTP code (RFC 6238) or a
+//! single-use recovery code. A new account first chooses its own password and enrols its
+//! authenticator. A session is a random token in an HttpOnly cookie; the database keeps only its
+//! hash and the session's stage, so several `serve` processes share sessions and a stolen
+//! database holds no usable token. A session is `Full` only after the second factor.
+//!
+//! Failed passwords and codes count against the account in the database: after the fifth in a
+//! row each waits longer (30 s doubling), and the tenth locks the account for a set time or until
+//! an administrator unlocks it. Names that match no account are slowed the same way in memory,
+//! so both answer alike.
 
 use std::fmt;
 
@@ -12,19 +19,41 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use rand::RngExt;
 use sqlx::Row;
 
-use crate::domain::InputError;
-use crate::domain::officer::Role;
-use crate::sealing::{random_hex, token_hash};
+use crate::domain::officer::{Role, parse_new_password};
+use crate::domain::{InputError, digits};
+use crate::sealing::{Keys, random_hex, token_hash};
 use crate::services::ServiceError;
 use crate::services::audit::{self, Action};
 use crate::services::officers::{self, NewOfficer};
-use crate::store::{Store, StoreError, now};
+use crate::store::{Conn, Store, StoreError, now};
 use crate::throttle::{ClientKey, GuessThrottle};
 
-/// Idle time after which a session ends.
-pub const SESSION_IDLE_SECS: i64 = 30 * 60;
-/// Longest a session lasts, however busy.
-pub const SESSION_MAX_SECS: i64 = 12 * 3600;
+/// How long sessions last and locks hold, from the settings.
+#[derive(Debug, Clone, Copy)]
+pub struct Policy {
+    pub idle_secs: i64,
+    pub max_secs: i64,
+    pub lock_secs: i64,
+}
+
+impl Default for Policy {
+    fn default() -> Policy {
+        Policy {
+            idle_secs: 30 * 60,
+            max_secs: 12 * 3600,
+            lock_secs: 3600,
+        }
+    }
+}
+
+/// How long a half-finished log-in (password given, code not yet) may take.
+pub const PENDING_SECS: i64 = 10 * 60;
+/// Failed log-ins in a row that are free; each one after them waits longer.
+pub const FREE_FAILURES: i64 = 5;
+/// Failed log-ins in a row that lock the account.
+pub const LOCKING_FAILURES: i64 = 10;
+/// Recovery codes given at enrolment.
+pub const RECOVERY_CODES: usize = 10;
 
 /// A signed-in officer.
 #[derive(Debug, Clone)]
@@ -32,7 +61,66 @@ pub struct Officer {
     pub id: i64,
     pub username: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
+    /// The thana or unit the officer belongs to.
+    pub place: String,
+}
+
+/// How far a session has got through log-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Enter the code from the authenticator (or a recovery code).
+    Code,
+    /// Choose a new password (new account, or after a reset).
+    Password,
+    /// Enrol an authenticator (new account, or after a 2FA reset).
+    Enrol,
+    /// Logged in.
+    Full,
+}
+
+impl Stage {
+    pub fn key(self) -> &'static str {
+        match self {
+            Stage::Code => "code",
+            Stage::Password => "password",
+            Stage::Enrol => "enrol",
+            Stage::Full => "full",
+        }
+    }
+
+    fn parse(key: &str) -> Stage {
+        match key {
+            "full" => Stage::Full,
+            "password" => Stage::Password,
+            "enrol" => Stage::Enrol,
+            _ => Stage::Code,
+        }
+    }
+
+    /// The console page that finishes this stage.
+    pub fn path(self) -> &'static str {
+        match self {
+            Stage::Code => "/console/login/code",
+            Stage::Password => "/console/login/password",
+            Stage::Enrol => "/console/login/enrol",
+            Stage::Full => "/console",
+        }
+    }
+
+    /// The step after the ones done. An enrolled officer proves the second factor before
+    /// anything else, so a leaked one-time password alone cannot choose the next password.
+    fn next(enrolled: bool, must_change_password: bool, code_passed: bool) -> Stage {
+        if enrolled && !code_passed {
+            Stage::Code
+        } else if must_change_password {
+            Stage::Password
+        } else if !enrolled {
+            Stage::Enrol
+        } else {
+            Stage::Full
+        }
+    }
 }
 
 /// A password or session token; `Debug` never shows it.
@@ -92,7 +180,7 @@ pub async fn create_first_admin(store: &Store) -> Result<Option<(String, Secret)
         role: Role::Administrator,
         place: "kmp_hq".into(),
     };
-    match officers::add(store, admin).await {
+    match officers::add(store, None, admin).await {
         Ok(password) => Ok(Some(("admin".to_string(), password))),
         // Another server made it between the count and the insert.
         Err(ServiceError::Input(InputError::UsernameTaken)) => Ok(None),
@@ -109,91 +197,186 @@ pub(crate) fn readable_password() -> String {
         .collect()
 }
 
-/// A session token to put in the officer's cookie.
+/// A session token to put in the officer's cookie, and where log-in goes next.
 pub struct NewSession {
     pub token: Secret,
     pub officer_id: i64,
+    pub stage: Stage,
 }
 
-/// Checks a username and password. Unknown users and wrong passwords get the same answer, after
-/// the same argon2 work.
-// Limitation: repeated failures slow the address only; per-account delays and locks come with
-// the console issue.
+/// The throttles that slow log-in guessing: by address, and by names that match no account.
+#[derive(Clone, Copy)]
+pub struct Guards<'a> {
+    pub address: &'a GuessThrottle,
+    pub unknown_names: &'a GuessThrottle,
+}
+
+/// Checks a username and password and opens a session at its first unfinished stage. Unknown
+/// users, wrong passwords and disabled accounts get the same answer after the same argon2 work;
+/// locked accounts and throttled names get the same refusal without it.
 pub async fn log_in(
     store: &Store,
-    throttle: &GuessThrottle,
+    policy: Policy,
+    guards: Guards<'_>,
     client: ClientKey,
     username: &str,
     password: Secret,
 ) -> Result<NewSession, ServiceError> {
-    if throttle.wait(client).is_some() {
+    if guards.address.wait(client).is_some() {
         return Err(InputError::TooManyLogins.into());
     }
-    let outcome = check_and_open_session(store, username, password).await;
+    let name_key = guards.unknown_names.key_for_name(username);
+    let outcome = check_and_open_session(store, policy, guards, name_key, username, password).await;
     if matches!(outcome, Err(ServiceError::Input(InputError::LoginFailed))) {
-        throttle.miss(client);
+        guards.address.miss(client);
     }
     outcome
 }
 
+struct Account {
+    id: i64,
+    hash: String,
+    disabled: bool,
+    locked_until: i64,
+    must_change_password: bool,
+    enrolled: bool,
+}
+
+async fn account(store: &Store, username: &str) -> Result<Option<Account>, StoreError> {
+    let row = sqlx::query(
+        "SELECT id, password_hash, disabled, locked_until, must_change_password, \
+         CASE WHEN totp_sealed IS NULL THEN 0 ELSE 1 END AS enrolled \
+         FROM officers WHERE username = $1",
+    )
+    .bind(username.trim().to_lowercase())
+    .fetch_optional(store.reader())
+    .await?;
+    row.map(|r| {
+        Ok(Account {
+            id: r.try_get("id")?,
+            hash: r.try_get("password_hash")?,
+            disabled: r.try_get::<i64, _>("disabled")? != 0,
+            locked_until: r.try_get("locked_until")?,
+            must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,
+            enrolled: r.try_get::<i64, _>("enrolled")? != 0,
+        })
+    })
+    .transpose()
+}
+
 async fn check_and_open_session(
     store: &Store,
+    policy: Policy,
+    guards: Guards<'_>,
+    name_key: ClientKey,
     username: &str,
     password: Secret,
 ) -> Result<NewSession, ServiceError> {
-    let row = sqlx::query("SELECT id, password_hash, disabled FROM officers WHERE username = $1")
-        .bind(username.trim())
-        .fetch_optional(store.reader())
-        .await?;
-    let (id, hash, disabled) = match &row {
-        Some(r) => (
-            r.try_get::<i64, _>(0)?,
-            r.try_get::<String, _>(1)?,
-            r.try_get::<i64, _>(2)? != 0,
-        ),
-        None => (0, dummy_hash().await, true),
+    let Some(account) = account(store, username).await? else {
+        if guards.unknown_names.wait(name_key).is_some() {
+            record_failure(store, policy, None, "locked").await?;
+            return Err(InputError::TooManyLogins.into());
+        }
+        verify_password(password, dummy_hash().await).await;
+        guards.unknown_names.miss(name_key);
+        record_failure(store, policy, None, "password").await?;
+        return Err(InputError::LoginFailed.into());
     };
-    let matches = verify_password(password, hash).await;
-    if !matches || disabled {
-        let officer_id = (id > 0).then_some(id);
-        store
-            .write(move |conn| {
-                Box::pin(audit::record(
-                    conn,
-                    officer_id,
-                    Action::LogInFailed,
-                    None,
-                    "",
-                ))
-            })
-            .await?;
+    if account.locked_until > now() {
+        record_failure(store, policy, None, "locked").await?;
+        return Err(InputError::TooManyLogins.into());
+    }
+    let matches = verify_password(password, account.hash.clone()).await;
+    if !matches || account.disabled {
+        record_failure(store, policy, Some(account.id), "password").await?;
         return Err(InputError::LoginFailed.into());
     }
     let token = Secret(random_hex(32));
     let hashed = token_hash(&token.0);
+    let stage = Stage::next(account.enrolled, account.must_change_password, false);
+    let id = account.id;
     store
         .write(move |conn| {
             Box::pin(async move {
                 let at = now();
                 sqlx::query(
-                    "INSERT INTO sessions (token_hash, officer_id, created_at, last_seen_at, expires_at) \
-                     VALUES ($1, $2, $3, $3, $4)",
+                    "INSERT INTO sessions (token_hash, officer_id, created_at, last_seen_at, \
+                     expires_at, stage, code_passed) VALUES ($1, $2, $3, $3, $4, $5, 0)",
                 )
                 .bind(&hashed)
                 .bind(id)
                 .bind(at)
-                .bind(at + SESSION_MAX_SECS)
+                .bind(at + PENDING_SECS)
+                .bind(stage.key())
                 .execute(&mut *conn)
                 .await?;
-                audit::record(conn, Some(id), Action::LogIn, None, "").await
+                audit::record(conn, Some(id), Action::LogInPassword, None, "").await
             })
         })
         .await?;
-    tracing::info!(officer.id = id, "officer logged in");
     Ok(NewSession {
         token,
         officer_id: id,
+        stage,
     })
+}
+
+/// Counts a failed password or code against the account (when there is one) and audits it.
+async fn record_failure(
+    store: &Store,
+    policy: Policy,
+    officer_id: Option<i64>,
+    what: &'static str,
+) -> Result<(), StoreError> {
+    store
+        .write(move |conn| {
+            Box::pin(async move {
+                if let Some(id) = officer_id.filter(|_| what != "locked") {
+                    count_failure(conn, policy, id).await?;
+                }
+                audit::record(conn, officer_id, Action::LogInFailed, None, what).await
+            })
+        })
+        .await
+}
+
+async fn count_failure(conn: &mut Conn, policy: Policy, id: i64) -> Result<(), StoreError> {
+    let failures: i64 = sqlx::query_scalar("SELECT failed_logins FROM officers WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let failures = failures + 1;
+    let at = now();
+    let locked_until = lock_until(failures, at, policy);
+    sqlx::query("UPDATE officers SET failed_logins = $1, locked_until = $2 WHERE id = $3")
+        .bind(failures)
+        .bind(locked_until)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    if failures >= LOCKING_FAILURES {
+        // A locked account's half-finished log-ins end with it.
+        sqlx::query("DELETE FROM sessions WHERE officer_id = $1 AND stage <> 'full'")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        if failures == LOCKING_FAILURES {
+            audit::record(conn, Some(id), Action::AccountLocked, None, "").await?;
+        }
+    }
+    Ok(())
+}
+
+/// Until when an account with `failures` failed log-ins in a row must wait: not at all for the
+/// first five, then 30 s doubling, then the lock (the same steps as for unknown names).
+pub fn lock_until(failures: i64, at: i64, policy: Policy) -> i64 {
+    if failures <= FREE_FAILURES {
+        0
+    } else if failures < LOCKING_FAILURES {
+        at + (30 << (failures - FREE_FAILURES - 1))
+    } else {
+        at + policy.lock_secs
+    }
 }
 
 /// A hash of a random password with the same parameters as real ones, verified against when the
@@ -210,18 +393,29 @@ async fn dummy_hash() -> String {
         .clone()
 }
 
-/// The officer behind a session token, if the session is live; refreshes its idle clock.
-pub async fn session_officer(store: &Store, token: &str) -> Result<Option<Officer>, StoreError> {
+/// A live session: its officer and stage.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub officer: Officer,
+    pub stage: Stage,
+}
+
+/// The session behind a token, if it is live; refreshes its idle clock.
+pub async fn session(
+    store: &Store,
+    policy: Policy,
+    token: &str,
+) -> Result<Option<Session>, StoreError> {
     let hashed = token_hash(token);
     let at = now();
     let row = sqlx::query(
-        "SELECT o.id, o.username, o.display_name, o.role, s.last_seen_at \
+        "SELECT o.id, o.username, o.display_name, o.role, o.place_key, s.last_seen_at, s.stage \
          FROM sessions s JOIN officers o ON o.id = s.officer_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND o.disabled = 0",
     )
     .bind(&hashed)
     .bind(at)
-    .bind(at - SESSION_IDLE_SECS)
+    .bind(at - policy.idle_secs)
     .fetch_optional(store.reader())
     .await?;
     let Some(row) = row else { return Ok(None) };
@@ -241,15 +435,373 @@ pub async fn session_officer(store: &Store, token: &str) -> Result<Option<Office
             })
             .await?;
     }
-    Ok(Some(Officer {
-        id: row.try_get("id")?,
-        username: row.try_get("username")?,
-        display_name: row.try_get("display_name")?,
-        role: row.try_get("role")?,
+    let role: String = row.try_get("role")?;
+    Ok(Some(Session {
+        officer: Officer {
+            id: row.try_get("id")?,
+            username: row.try_get("username")?,
+            display_name: row.try_get("display_name")?,
+            role: Role::parse(&role).map_err(|_| StoreError::Sealing)?,
+            place: row
+                .try_get::<Option<String>, _>("place_key")?
+                .unwrap_or_default(),
+        },
+        stage: Stage::parse(&row.try_get::<String, _>("stage")?),
     }))
 }
 
-/// Ends a session.
+/// What the officer typed as a second factor.
+enum Code {
+    Totp(String),
+    Recovery(String),
+}
+
+fn parse_code(input: &str) -> Result<Code, InputError> {
+    let cleaned: String = digits::to_ascii(input)
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect::<String>()
+        .to_lowercase();
+    if cleaned.len() == 6 && cleaned.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(Code::Totp(cleaned))
+    } else if cleaned.len() == 10 && cleaned.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        Ok(Code::Recovery(cleaned))
+    } else {
+        Err(InputError::CodeWrong)
+    }
+}
+
+fn authenticator(secret: Vec<u8>, username: &str) -> Result<totp_rs::Totp, ServiceError> {
+    totp_rs::Builder::new()
+        .with_secret(secret)
+        .with_account_name(username)
+        .with_issuer(Some("Hello KMP"))
+        .build()
+        .map_err(|e| ServiceError::Unexpected(anyhow::anyhow!("building the authenticator: {e}")))
+}
+
+fn totp_context(officer_id: i64) -> String {
+    format!("officer-totp:{officer_id}")
+}
+
+fn pending_context(token_hash: &str) -> String {
+    format!("session-totp:{token_hash}")
+}
+
+/// Finishes the `Code` stage with a TOTP code (one step of clock drift allowed, never the same
+/// step twice) or an unused recovery code.
+pub async fn enter_code(
+    store: &Store,
+    keys: &Keys,
+    policy: Policy,
+    token: &str,
+    officer: &Officer,
+    input: &str,
+) -> Result<Stage, ServiceError> {
+    let row = sqlx::query(
+        "SELECT totp_sealed, locked_until, must_change_password FROM officers WHERE id = $1",
+    )
+    .bind(officer.id)
+    .fetch_one(store.reader())
+    .await?;
+    if row.try_get::<i64, _>("locked_until")? > now() {
+        return Err(InputError::TooManyLogins.into());
+    }
+    let must_change = row.try_get::<i64, _>("must_change_password")? != 0;
+    let sealed: Option<Vec<u8>> = row.try_get("totp_sealed")?;
+    let sealed = sealed.ok_or(ServiceError::Forbidden)?;
+    let accepted = match parse_code(input) {
+        Ok(Code::Totp(code)) => {
+            let secret = keys
+                .open(&totp_context(officer.id), &sealed)
+                .map_err(StoreError::from)?;
+            let step = authenticator(secret, &officer.username)?.check(&code, now() as u64);
+            match step {
+                Some(step) => Accepted::Step(step as i64),
+                None => Accepted::No,
+            }
+        }
+        Ok(Code::Recovery(code)) => Accepted::Recovery(keys.lookup_hash("recovery-code", &code)),
+        Err(_) => Accepted::No,
+    };
+    let (hashed, id) = (token_hash(token), officer.id);
+    let next = Stage::next(true, must_change, true);
+    let passed = store
+        .write(move |conn| {
+            Box::pin(async move {
+                let used = match &accepted {
+                    // `totp_last_step < $1`: a code, once accepted, is refused if replayed.
+                    Accepted::Step(step) => sqlx::query(
+                        "UPDATE officers SET totp_last_step = $1 WHERE id = $2 \
+                         AND totp_last_step < $1",
+                    )
+                    .bind(*step)
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected(),
+                    Accepted::Recovery(hash) => sqlx::query(
+                        "UPDATE recovery_codes SET used_at = $1 WHERE officer_id = $2 \
+                         AND code_hash = $3 AND used_at IS NULL",
+                    )
+                    .bind(now())
+                    .bind(id)
+                    .bind(hash)
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected(),
+                    Accepted::No => 0,
+                };
+                if used != 1 {
+                    count_failure(conn, policy, id).await?;
+                    audit::record(conn, Some(id), Action::LogInFailed, None, "code").await?;
+                    return Ok(false);
+                }
+                advance(conn, policy, &hashed, id, next).await?;
+                if matches!(accepted, Accepted::Recovery(_)) {
+                    audit::record(conn, Some(id), Action::RecoveryCodeUsed, None, "").await?;
+                }
+                Ok(true)
+            })
+        })
+        .await?;
+    if passed {
+        Ok(next)
+    } else {
+        Err(InputError::CodeWrong.into())
+    }
+}
+
+enum Accepted {
+    Step(i64),
+    Recovery(String),
+    No,
+}
+
+/// Moves a session to its next stage; reaching `Full` clears the failures, gives the session
+/// its full lifetime and is the log-in the audit records.
+async fn advance(
+    conn: &mut Conn,
+    policy: Policy,
+    token_hash: &str,
+    officer_id: i64,
+    next: Stage,
+) -> Result<(), StoreError> {
+    let at = now();
+    let expires_at = if next == Stage::Full {
+        at + policy.max_secs
+    } else {
+        at + PENDING_SECS
+    };
+    sqlx::query(
+        "UPDATE sessions SET stage = $1, code_passed = 1, pending_totp = NULL, expires_at = $2, \
+         last_seen_at = $3 WHERE token_hash = $4",
+    )
+    .bind(next.key())
+    .bind(expires_at)
+    .bind(at)
+    .bind(token_hash)
+    .execute(&mut *conn)
+    .await?;
+    if next == Stage::Full {
+        sqlx::query("UPDATE officers SET failed_logins = 0, locked_until = 0 WHERE id = $1")
+            .bind(officer_id)
+            .execute(&mut *conn)
+            .await?;
+        audit::record(conn, Some(officer_id), Action::LogIn, None, "").await?;
+        tracing::info!(officer.id = officer_id, "officer logged in");
+    }
+    Ok(())
+}
+
+/// The authenticator key offered at enrolment: the same one until it is confirmed, so that
+/// reloading the page does not invalidate what was already scanned.
+pub struct Offer {
+    /// Base32, as authenticator apps take it typed.
+    pub key: String,
+    /// The `otpauth://` address the QR code carries.
+    pub url: String,
+}
+
+pub async fn enrolment_offer(
+    store: &Store,
+    keys: &Keys,
+    token: &str,
+    officer: &Officer,
+) -> Result<Offer, ServiceError> {
+    let hashed = token_hash(token);
+    let context = pending_context(&hashed);
+    let pending: Option<Vec<u8>> =
+        sqlx::query_scalar("SELECT pending_totp FROM sessions WHERE token_hash = $1")
+            .bind(&hashed)
+            .fetch_optional(store.reader())
+            .await?
+            .flatten();
+    let secret = match pending {
+        Some(sealed) => keys.open(&context, &sealed).map_err(StoreError::from)?,
+        None => {
+            let secret = totp_rs::Secret::generate().as_bytes().to_vec();
+            let sealed = keys.seal(&context, &secret);
+            store
+                .write(move |conn| {
+                    Box::pin(async move {
+                        sqlx::query("UPDATE sessions SET pending_totp = $1 WHERE token_hash = $2")
+                            .bind(&sealed)
+                            .bind(&hashed)
+                            .execute(&mut *conn)
+                            .await?;
+                        Ok(())
+                    })
+                })
+                .await?;
+            secret
+        }
+    };
+    let totp = authenticator(secret, &officer.username)?;
+    Ok(Offer {
+        key: totp.secret().to_base32(),
+        url: totp
+            .to_url()
+            .map_err(|e| ServiceError::Unexpected(anyhow::anyhow!("otpauth address: {e}")))?,
+    })
+}
+
+/// Confirms enrolment with a code from the new authenticator; returns the next stage and the
+/// recovery codes, shown once and kept only as hashes.
+pub async fn finish_enrolment(
+    store: &Store,
+    keys: &Keys,
+    policy: Policy,
+    token: &str,
+    officer: &Officer,
+    input: &str,
+) -> Result<(Stage, Vec<String>), ServiceError> {
+    let hashed = token_hash(token);
+    let pending: Option<Vec<u8>> =
+        sqlx::query_scalar("SELECT pending_totp FROM sessions WHERE token_hash = $1")
+            .bind(&hashed)
+            .fetch_optional(store.reader())
+            .await?
+            .flatten();
+    let sealed = pending.ok_or(InputError::CodeWrong)?;
+    let secret = keys
+        .open(&pending_context(&hashed), &sealed)
+        .map_err(StoreError::from)?;
+    let step = match parse_code(input) {
+        Ok(Code::Totp(code)) => authenticator(secret.clone(), &officer.username)?
+            .check(&code, now() as u64)
+            .ok_or(InputError::CodeWrong)?,
+        _ => return Err(InputError::CodeWrong.into()),
+    };
+    let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| recovery_code()).collect();
+    let hashes: Vec<String> = codes
+        .iter()
+        .map(|c| keys.lookup_hash("recovery-code", &c.replace('-', "")))
+        .collect();
+    let officer_sealed = keys.seal(&totp_context(officer.id), &secret);
+    let id = officer.id;
+    let must_change: i64 =
+        sqlx::query_scalar("SELECT must_change_password FROM officers WHERE id = $1")
+            .bind(id)
+            .fetch_one(store.reader())
+            .await?;
+    let next = Stage::next(true, must_change != 0, true);
+    store
+        .write(move |conn| {
+            Box::pin(async move {
+                sqlx::query(
+                    "UPDATE officers SET totp_sealed = $1, totp_last_step = $2 WHERE id = $3",
+                )
+                .bind(&officer_sealed)
+                .bind(step as i64)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+                sqlx::query("DELETE FROM recovery_codes WHERE officer_id = $1")
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+                for hash in &hashes {
+                    sqlx::query(
+                        "INSERT INTO recovery_codes (officer_id, code_hash) VALUES ($1, $2)",
+                    )
+                    .bind(id)
+                    .bind(hash)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                audit::record(conn, Some(id), Action::TwoFactorEnrolled, None, "").await?;
+                advance(conn, policy, &hashed, id, next).await
+            })
+        })
+        .await?;
+    Ok((next, codes))
+}
+
+/// Ten letters and digits without look-alikes, shown as two groups of five.
+fn recovery_code() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rng();
+    let raw: String = (0..10)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect();
+    format!("{}-{}", &raw[..5], &raw[5..])
+}
+
+/// Sets a password the officer chose: at first log-in (the `Password` stage) or from the
+/// account page, where the current password must be given too. Every other session ends.
+pub async fn change_password(
+    store: &Store,
+    policy: Policy,
+    token: &str,
+    officer: &Officer,
+    current: Option<Secret>,
+    new: Secret,
+    confirm: Secret,
+) -> Result<Stage, ServiceError> {
+    if let Some(current) = current {
+        let hash: String = sqlx::query_scalar("SELECT password_hash FROM officers WHERE id = $1")
+            .bind(officer.id)
+            .fetch_one(store.reader())
+            .await?;
+        if !verify_password(current, hash).await {
+            return Err(InputError::LoginFailed.into());
+        }
+    }
+    let password = parse_new_password(&new.0, &confirm.0, &officer.username)?;
+    let hash = hash_password(Secret(password)).await?;
+    let (hashed, id) = (token_hash(token), officer.id);
+    let enrolled: i64 = sqlx::query_scalar(
+        "SELECT CASE WHEN totp_sealed IS NULL THEN 0 ELSE 1 END FROM officers WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(store.reader())
+    .await?;
+    let next = Stage::next(enrolled != 0, false, true);
+    store
+        .write(move |conn| {
+            Box::pin(async move {
+                sqlx::query(
+                    "UPDATE officers SET password_hash = $1, must_change_password = 0 WHERE id = $2",
+                )
+                .bind(&hash)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+                sqlx::query("DELETE FROM sessions WHERE officer_id = $1 AND token_hash <> $2")
+                    .bind(id)
+                    .bind(&hashed)
+                    .execute(&mut *conn)
+                    .await?;
+                audit::record(conn, Some(id), Action::PasswordChanged, None, "").await?;
+                advance(conn, policy, &hashed, id, next).await
+            })
+        })
+        .await?;
+    Ok(next)
+}
+
+/// Ends one session.
 pub async fn log_out(store: &Store, officer: &Officer, token: &str) -> Result<(), StoreError> {
     let hashed = token_hash(token);
     let officer_id = officer.id;
@@ -264,4 +816,52 @@ pub async fn log_out(store: &Store, officer: &Officer, token: &str) -> Result<()
             })
         })
         .await
+}
+
+/// Ends every session of the officer, on every device and every server.
+pub async fn log_out_everywhere(store: &Store, officer: &Officer) -> Result<(), StoreError> {
+    let officer_id = officer.id;
+    store
+        .write(move |conn| {
+            Box::pin(async move {
+                sqlx::query("DELETE FROM sessions WHERE officer_id = $1")
+                    .bind(officer_id)
+                    .execute(&mut *conn)
+                    .await?;
+                audit::record(conn, Some(officer_id), Action::LogOutEverywhere, None, "").await
+            })
+        })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stages_put_the_second_factor_first() {
+        assert_eq!(Stage::next(true, true, false), Stage::Code);
+        assert_eq!(Stage::next(true, true, true), Stage::Password);
+        assert_eq!(Stage::next(false, true, false), Stage::Password);
+        assert_eq!(Stage::next(false, false, false), Stage::Enrol);
+        assert_eq!(Stage::next(true, false, true), Stage::Full);
+    }
+
+    #[test]
+    fn failures_wait_longer_then_lock() {
+        let policy = Policy::default();
+        assert_eq!(lock_until(5, 1000, policy), 0);
+        assert_eq!(lock_until(6, 1000, policy), 1030);
+        assert_eq!(lock_until(7, 1000, policy), 1060);
+        assert_eq!(lock_until(9, 1000, policy), 1240);
+        assert_eq!(lock_until(10, 1000, policy), 1000 + 3600);
+    }
+
+    #[test]
+    fn codes_in_either_digits_and_recovery_codes() {
+        assert!(matches!(parse_code("১২৩ ৪৫৬"), Ok(Code::Totp(c)) if c == "123456"));
+        assert!(matches!(parse_code("ABCDE-fgh23"), Ok(Code::Recovery(c)) if c == "abcdefgh23"));
+        assert!(parse_code("12345").is_err());
+        assert!(parse_code("").is_err());
+    }
 }

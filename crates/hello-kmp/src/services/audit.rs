@@ -31,9 +31,58 @@ pub enum Action {
     AccountCreate,
     AccountDisable,
     AccountPasswordReset,
+    LogInPassword,
+    AccountLocked,
+    RecoveryCodeUsed,
+    TwoFactorEnrolled,
+    PasswordChanged,
+    LogOutEverywhere,
+    AccountEdit,
+    AccountEnable,
+    AccountUnlock,
+    AccountReset2fa,
+    TipTransfer,
+    TipDuplicate,
+    TipPriority,
+    TipDue,
+    AccessDenied,
+    RoutingChange,
+    AuditView,
 }
 
 impl Action {
+    /// Every action, for the audit log's filter.
+    pub const ALL: [Action; 28] = [
+        Action::LogIn,
+        Action::LogInFailed,
+        Action::LogOut,
+        Action::TipView,
+        Action::TipStatus,
+        Action::TipAssign,
+        Action::TipReply,
+        Action::TipNote,
+        Action::AccountCreate,
+        Action::AccountDisable,
+        Action::AccountPasswordReset,
+        Action::LogInPassword,
+        Action::AccountLocked,
+        Action::RecoveryCodeUsed,
+        Action::TwoFactorEnrolled,
+        Action::PasswordChanged,
+        Action::LogOutEverywhere,
+        Action::AccountEdit,
+        Action::AccountEnable,
+        Action::AccountUnlock,
+        Action::AccountReset2fa,
+        Action::TipTransfer,
+        Action::TipDuplicate,
+        Action::TipPriority,
+        Action::TipDue,
+        Action::AccessDenied,
+        Action::RoutingChange,
+        Action::AuditView,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Action::LogIn => "officer.login",
@@ -47,6 +96,23 @@ impl Action {
             Action::AccountCreate => "account.create",
             Action::AccountDisable => "account.disable",
             Action::AccountPasswordReset => "account.reset_password",
+            Action::LogInPassword => "officer.login_password",
+            Action::AccountLocked => "account.locked",
+            Action::RecoveryCodeUsed => "officer.recovery_code_used",
+            Action::TwoFactorEnrolled => "account.2fa_enrolled",
+            Action::PasswordChanged => "account.password_changed",
+            Action::LogOutEverywhere => "officer.logout_everywhere",
+            Action::AccountEdit => "account.edit",
+            Action::AccountEnable => "account.enable",
+            Action::AccountUnlock => "account.unlock",
+            Action::AccountReset2fa => "account.reset_2fa",
+            Action::TipTransfer => "tip.transfer",
+            Action::TipDuplicate => "tip.duplicate",
+            Action::TipPriority => "tip.priority",
+            Action::TipDue => "tip.due",
+            Action::AccessDenied => "access.denied",
+            Action::RoutingChange => "routing.change",
+            Action::AuditView => "audit.view",
         }
     }
 }
@@ -232,4 +298,106 @@ impl std::fmt::Display for Verdict {
             }
         }
     }
+}
+
+/// What an auditor filters the log by; empty fields match everything.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub username: String,
+    /// An [`Action::name`].
+    pub action: String,
+    /// A tip's reference, such as `T-2026-000123`.
+    pub tip: String,
+    /// First and last day, `YYYY-MM-DD` in Khulna's calendar.
+    pub from: String,
+    pub to: String,
+    /// Entries older than this one (the next page).
+    pub before: i64,
+}
+
+/// One entry as the console shows it.
+#[derive(Debug, Clone)]
+pub struct AuditLine {
+    pub seq: i64,
+    pub at: i64,
+    pub username: Option<String>,
+    pub action: String,
+    pub tip: Option<String>,
+    pub detail: String,
+}
+
+/// Entries per page of the console's audit log.
+pub const AUDIT_PAGE: i64 = 50;
+
+/// The log, newest first, filtered, one page; whether older entries remain. Reading the log is
+/// itself recorded.
+pub async fn browse(
+    store: &Store,
+    officer: &crate::services::accounts::Officer,
+    filter: &AuditFilter,
+) -> Result<(Vec<AuditLine>, bool), crate::services::ServiceError> {
+    use crate::domain::tip::parse_due_date;
+    use crate::services::tips::{parse_reference, reference};
+    crate::services::access::reads_audit(officer)?;
+    let tip_id = match filter.tip.trim() {
+        "" => 0,
+        text => parse_reference(text).map_or(-1, |(_, id)| id),
+    };
+    let day_end = |text: &str| parse_due_date(text).ok().flatten().unwrap_or(0);
+    let from = match day_end(&filter.from) {
+        0 => 0,
+        end => end - 86_399,
+    };
+    let to = day_end(&filter.to);
+    let rows = sqlx::query(
+        "SELECT a.seq, a.at, o.username, a.action, a.tip_id, t.created_at AS tip_created, \
+         a.detail FROM audit_log a LEFT JOIN officers o ON o.id = a.officer_id \
+         LEFT JOIN tips t ON t.id = a.tip_id \
+         WHERE ($1 = '' OR o.username = $1) AND ($2 = '' OR a.action = $2) \
+         AND ($3 = 0 OR a.tip_id = $3) AND ($4 = 0 OR a.at >= $4) AND ($5 = 0 OR a.at <= $5) \
+         AND ($6 = 0 OR a.seq < $6) ORDER BY a.seq DESC LIMIT $7",
+    )
+    .bind(filter.username.trim().to_lowercase())
+    .bind(filter.action.trim())
+    .bind(tip_id)
+    .bind(from)
+    .bind(to)
+    .bind(filter.before.max(0))
+    .bind(AUDIT_PAGE + 1)
+    .fetch_all(store.reader())
+    .await?;
+    let more = rows.len() as i64 > AUDIT_PAGE;
+    let lines = rows
+        .iter()
+        .take(AUDIT_PAGE as usize)
+        .map(|r| {
+            let tip_id: Option<i64> = r.try_get("tip_id")?;
+            let created: Option<i64> = r.try_get("tip_created")?;
+            Ok(AuditLine {
+                seq: r.try_get("seq")?,
+                at: r.try_get("at")?,
+                username: r.try_get("username")?,
+                action: r.try_get("action")?,
+                tip: tip_id.zip(created).map(|(id, c)| reference(id, c)),
+                detail: r.try_get("detail")?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let officer_id = officer.id;
+    let detail = format!(
+        "user={} action={} tip={} from={} to={}",
+        filter.username.trim(),
+        filter.action.trim(),
+        filter.tip.trim(),
+        filter.from.trim(),
+        filter.to.trim()
+    );
+    store
+        .write(move |conn| {
+            Box::pin(async move {
+                record(conn, Some(officer_id), Action::AuditView, None, &detail).await
+            })
+        })
+        .await?;
+    Ok((lines, more))
 }

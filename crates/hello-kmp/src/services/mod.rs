@@ -1,10 +1,12 @@
 //! Services: the rules of each domain. They know nothing of HTTP; handlers call one function
 //! each and render what comes back.
 
+pub mod access;
 pub mod accounts;
 pub mod audit;
 pub mod officers;
 pub mod reference;
+pub mod routing;
 pub mod tips;
 
 use crate::domain::InputError;

@@ -1,15 +1,15 @@
-//! Officer accounts as administrators keep them: add, list, disable, reset a password. Every
-//! change is audited; disabling or resetting ends the officer's sessions at once.
-//
-// Limitation: only the command line calls these so far; the administrators' console pages,
-// editing and 2FA resets come with the rest of the console issue.
+//! Officer accounts as administrators keep them, from the console or the command line: add,
+//! list, edit, disable and enable, reset a password or the second factor, unlock. Every change
+//! is audited with the administrator who made it (none from the command line); disabling or
+//! resetting ends the officer's sessions at once.
 
 use sqlx::Row;
 
 use crate::domain::InputError;
 use crate::domain::officer::{Role, parse_username};
 use crate::services::ServiceError;
-use crate::services::accounts::{Secret, hash_password, readable_password};
+use crate::services::access;
+use crate::services::accounts::{Officer, Secret, hash_password, readable_password};
 use crate::services::audit::{self, Action};
 use crate::services::reference::Reference;
 use crate::store::{Store, StoreError, now};
@@ -54,8 +54,57 @@ impl NewOfficer {
     }
 }
 
+/// The officer form as an administrator typed it in the console.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct OfficerForm {
+    pub username: String,
+    pub name: String,
+    pub role: String,
+    pub place: String,
+}
+
+/// Adds an officer from the console: the administrator is checked before the form is read.
+/// Answers the username and the one-time password.
+pub async fn add_from_form(
+    store: &Store,
+    actor: &Officer,
+    reference: &Reference,
+    form: &OfficerForm,
+) -> Result<(String, Secret), ServiceError> {
+    access::administers(actor)?;
+    let new = NewOfficer::parse(
+        &form.username,
+        &form.name,
+        &form.role,
+        &form.place,
+        reference,
+    )?;
+    let username = new.username.clone();
+    let password = add(store, Some(actor), new).await?;
+    Ok((username, password))
+}
+
+/// Edits an officer from the console; the username is the one in the address, not the form's.
+pub async fn edit_from_form(
+    store: &Store,
+    actor: &Officer,
+    reference: &Reference,
+    username: &str,
+    form: &OfficerForm,
+) -> Result<(), ServiceError> {
+    access::administers(actor)?;
+    let changed = NewOfficer::parse(username, &form.name, &form.role, &form.place, reference)?;
+    edit(store, Some(actor), username, changed).await
+}
+
 /// Creates the officer with a one-time password, to be handed over in person.
-pub async fn add(store: &Store, officer: NewOfficer) -> Result<Secret, ServiceError> {
+pub async fn add(
+    store: &Store,
+    actor: Option<&Officer>,
+    officer: NewOfficer,
+) -> Result<Secret, ServiceError> {
+    let actor = authorize(actor)?;
     let password = Secret(readable_password());
     let hash = hash_password(password.clone()).await?;
     let created = store
@@ -76,7 +125,7 @@ pub async fn add(store: &Store, officer: NewOfficer) -> Result<Secret, ServiceEr
                 .await?;
                 let Some(id) = id else { return Ok(false) };
                 let detail = format!("officer {id}, {} at {}", officer.role.key(), officer.place);
-                audit::record(conn, None, Action::AccountCreate, None, &detail).await?;
+                audit::record(conn, actor, Action::AccountCreate, None, &detail).await?;
                 Ok(true)
             })
         })
@@ -85,6 +134,15 @@ pub async fn add(store: &Store, officer: NewOfficer) -> Result<Secret, ServiceEr
         return Err(InputError::UsernameTaken.into());
     }
     Ok(password)
+}
+
+/// Checks that a console actor is an administrator; `None` is the command line, run by the
+/// operator on the server. Answers the id to audit.
+fn authorize(actor: Option<&Officer>) -> Result<Option<i64>, ServiceError> {
+    match actor {
+        Some(officer) => access::administers(officer).map(|()| Some(officer.id)),
+        None => Ok(None),
+    }
 }
 
 /// One officer as the list shows them.
@@ -96,11 +154,14 @@ pub struct OfficerLine {
     pub place: Option<String>,
     pub disabled: bool,
     pub must_change_password: bool,
+    pub enrolled: bool,
+    pub locked_until: i64,
 }
 
 pub async fn list(store: &Store) -> Result<Vec<OfficerLine>, StoreError> {
     let rows = sqlx::query(
-        "SELECT username, display_name, role, place_key, disabled, must_change_password \
+        "SELECT username, display_name, role, place_key, disabled, must_change_password, \
+         locked_until, CASE WHEN totp_sealed IS NULL THEN 0 ELSE 1 END AS enrolled \
          FROM officers ORDER BY username",
     )
     .fetch_all(store.reader())
@@ -114,30 +175,133 @@ pub async fn list(store: &Store) -> Result<Vec<OfficerLine>, StoreError> {
                 place: r.try_get("place_key")?,
                 disabled: r.try_get::<i64, _>("disabled")? != 0,
                 must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,
+                enrolled: r.try_get::<i64, _>("enrolled")? != 0,
+                locked_until: r.try_get("locked_until")?,
             })
         })
         .collect()
 }
 
-/// Disables the account and ends its sessions.
-pub async fn disable(store: &Store, username: &str) -> Result<(), ServiceError> {
+/// Every officer, for an administrator's console page.
+pub async fn list_as(store: &Store, actor: &Officer) -> Result<Vec<OfficerLine>, ServiceError> {
+    access::administers(actor)?;
+    Ok(list(store).await?)
+}
+
+/// One officer, for an administrator's edit page.
+pub async fn find(
+    store: &Store,
+    actor: &Officer,
+    username: &str,
+) -> Result<OfficerLine, ServiceError> {
+    access::administers(actor)?;
+    let username = parse_username(username).map_err(|_| ServiceError::NotFound)?;
+    list(store)
+        .await?
+        .into_iter()
+        .find(|o| o.username == username)
+        .ok_or(ServiceError::NotFound)
+}
+
+/// Changes an officer's name, role and place; their sessions end, so the new role applies at
+/// once on every server.
+pub async fn edit(
+    store: &Store,
+    actor: Option<&Officer>,
+    username: &str,
+    changed: NewOfficer,
+) -> Result<(), ServiceError> {
+    let actor = authorize(actor)?;
     let id = officer_id(store, username).await?;
     store
         .write(move |conn| {
             Box::pin(async move {
-                sqlx::query("UPDATE officers SET disabled = 1 WHERE id = $1")
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await?;
-                end_sessions(conn, id).await?;
-                audit::record(
-                    conn,
-                    None,
-                    Action::AccountDisable,
-                    None,
-                    &format!("officer {id}"),
+                sqlx::query(
+                    "UPDATE officers SET display_name = $1, role = $2, place_key = $3 WHERE id = $4",
                 )
-                .await
+                .bind(&changed.display_name)
+                .bind(changed.role.key())
+                .bind(&changed.place)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+                end_sessions(conn, id).await?;
+                let detail = format!("officer {id}, {} at {}", changed.role.key(), changed.place);
+                audit::record(conn, actor, Action::AccountEdit, None, &detail).await
+            })
+        })
+        .await?;
+    Ok(())
+}
+
+/// Disables the account and ends its sessions.
+pub async fn disable(
+    store: &Store,
+    actor: Option<&Officer>,
+    username: &str,
+) -> Result<(), ServiceError> {
+    let actor = authorize(actor)?;
+    let sql = "UPDATE officers SET disabled = 1 WHERE id = $1";
+    account_change(store, actor, username, sql, Action::AccountDisable).await
+}
+
+/// Lets a disabled officer log in again.
+pub async fn enable(
+    store: &Store,
+    actor: Option<&Officer>,
+    username: &str,
+) -> Result<(), ServiceError> {
+    let actor = authorize(actor)?;
+    let sql = "UPDATE officers SET disabled = 0 WHERE id = $1";
+    account_change(store, actor, username, sql, Action::AccountEnable).await
+}
+
+/// Lifts a lock from failed log-ins and clears the count.
+pub async fn unlock(
+    store: &Store,
+    actor: Option<&Officer>,
+    username: &str,
+) -> Result<(), ServiceError> {
+    let actor = authorize(actor)?;
+    let sql = "UPDATE officers SET failed_logins = 0, locked_until = 0 WHERE id = $1";
+    account_change(store, actor, username, sql, Action::AccountUnlock).await
+}
+
+/// Forgets the officer's authenticator and recovery codes (a lost phone); they enrol a new one
+/// at their next log-in.
+pub async fn reset_two_factor(
+    store: &Store,
+    actor: Option<&Officer>,
+    username: &str,
+) -> Result<(), ServiceError> {
+    let actor = authorize(actor)?;
+    let sql = "UPDATE officers SET totp_sealed = NULL, totp_last_step = 0 WHERE id = $1";
+    account_change(store, actor, username, sql, Action::AccountReset2fa).await
+}
+
+/// Runs one `UPDATE officers … WHERE id = $1`, ends the officer's sessions and audits it.
+async fn account_change(
+    store: &Store,
+    actor: Option<i64>,
+    username: &str,
+    sql: &'static str,
+    action: Action,
+) -> Result<(), ServiceError> {
+    let id = officer_id(store, username).await?;
+    store
+        .write(move |conn| {
+            Box::pin(async move {
+                sqlx::query(sql).bind(id).execute(&mut *conn).await?;
+                if action == Action::AccountReset2fa {
+                    sqlx::query("DELETE FROM recovery_codes WHERE officer_id = $1")
+                        .bind(id)
+                        .execute(&mut *conn)
+                        .await?;
+                }
+                if action != Action::AccountUnlock {
+                    end_sessions(conn, id).await?;
+                }
+                audit::record(conn, actor, action, None, &format!("officer {id}")).await
             })
         })
         .await?;
@@ -145,7 +309,12 @@ pub async fn disable(store: &Store, username: &str) -> Result<(), ServiceError> 
 }
 
 /// A new one-time password, to be changed at the next log-in; the old sessions end.
-pub async fn reset_password(store: &Store, username: &str) -> Result<Secret, ServiceError> {
+pub async fn reset_password(
+    store: &Store,
+    actor: Option<&Officer>,
+    username: &str,
+) -> Result<Secret, ServiceError> {
+    let actor = authorize(actor)?;
     let id = officer_id(store, username).await?;
     let password = Secret(readable_password());
     let hash = hash_password(password.clone()).await?;
@@ -161,11 +330,28 @@ pub async fn reset_password(store: &Store, username: &str) -> Result<Secret, Ser
                 .await?;
                 end_sessions(conn, id).await?;
                 let detail = format!("officer {id}");
-                audit::record(conn, None, Action::AccountPasswordReset, None, &detail).await
+                audit::record(conn, actor, Action::AccountPasswordReset, None, &detail).await
             })
         })
         .await?;
     Ok(password)
+}
+
+/// Active officers of one thana or unit, for assigning a tip: (id, username, display name).
+pub async fn of_place(
+    store: &Store,
+    place: &str,
+) -> Result<Vec<(i64, String, String)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, username, display_name FROM officers WHERE place_key = $1 AND disabled = 0 \
+         AND role IN ('thana_officer', 'unit_officer') ORDER BY display_name",
+    )
+    .bind(place)
+    .fetch_all(store.reader())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect()
 }
 
 async fn end_sessions(conn: &mut crate::store::Conn, officer_id: i64) -> Result<(), StoreError> {

@@ -212,7 +212,7 @@ pub async fn seed_reference(store: &Store) -> Result<(), StoreError> {
                     .execute(&mut *conn)
                     .await?;
                 }
-                Ok(())
+                crate::services::routing::seed_defaults(conn).await
             })
         })
         .await

@@ -23,7 +23,13 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// Every route of the server, in one place.
 pub fn router(state: AppState) -> Router {
-    let routes = Router::new()
+    // Console routes come from their own table; one path may take several methods. They are
+    // added first: the method-not-allowed fallback below applies to routes added before it.
+    let mut console_routes = Router::new();
+    for console_route in console::routes() {
+        console_routes = console_routes.route(console_route.path, console_route.handler);
+    }
+    let routes = console_routes
         .route("/", get(citizen::home::show_home))
         .route("/healthz", get(citizen::home::health))
         .route("/static/{file}", get(assets::serve_asset))
@@ -41,27 +47,9 @@ pub fn router(state: AppState) -> Router {
             "/follow-up/messages",
             post(citizen::follow_up::add_information),
         )
-        .route(
-            "/console/login",
-            get(console::auth::show_login).post(console::auth::log_in),
-        )
-        .route("/console/logout", post(console::auth::log_out))
-        .route("/console", get(console::queue::show_queue))
-        .route("/console/tips/{reference}", get(console::tip::show_tip))
-        .route(
-            "/console/tips/{reference}/status",
-            post(console::tip::change_status),
-        )
-        .route(
-            "/console/tips/{reference}/assign",
-            post(console::tip::assign_tip),
-        )
-        .route(
-            "/console/tips/{reference}/messages",
-            post(console::tip::write_message),
-        )
         .nest("/api/v1", api::routes(&state))
         .fallback(citizen::home::not_found)
         .method_not_allowed_fallback(citizen::home::method_not_allowed);
+
     middleware::wrap(routes.layer(DefaultBodyLimit::max(BODY_LIMIT)), &state).with_state(state)
 }

@@ -20,8 +20,8 @@ pub struct PageCtx {
     pub path: String,
     pub css_href: String,
     pub js_href: String,
-    /// The signed-in officer's name on console pages.
-    pub officer_name: Option<String>,
+    /// The console's menu for the signed-in officer.
+    pub nav: Option<ConsoleNav>,
     /// Console pages are for officers at a desk: no citizen 999 banner there.
     pub console: bool,
     /// False on pages that cannot be shown again once left (the receipt).
@@ -30,7 +30,27 @@ pub struct PageCtx {
     pub switch_receipt: Option<String>,
 }
 
+/// What the console's menu shows: only what the officer's role may open.
+#[derive(Debug, Clone)]
+pub struct ConsoleNav {
+    pub name: String,
+    pub tips: bool,
+    pub admin: bool,
+    pub audit: bool,
+}
+
 impl PageCtx {
+    /// Marks the page as seen by this signed-in officer, for the console's menu.
+    pub fn signed_in(&mut self, officer: &crate::services::accounts::Officer) {
+        use crate::services::access;
+        self.nav = Some(ConsoleNav {
+            name: officer.display_name.clone(),
+            tips: access::has_tips(officer.role),
+            admin: access::administers(officer).is_ok(),
+            audit: access::reads_audit(officer).is_ok(),
+        });
+    }
+
     pub fn new(state: &AppState, lang: Lang, path: &str) -> PageCtx {
         // Pages answered to a POST switch language back to the form they came from.
         let path = match path {
@@ -43,7 +63,7 @@ impl PageCtx {
             path: safe_local_path(path),
             css_href: state.assets.css_href.clone(),
             js_href: state.assets.js_href.clone(),
-            officer_name: None,
+            nav: None,
             console: path.starts_with("/console"),
             can_switch_language: true,
             switch_receipt: None,

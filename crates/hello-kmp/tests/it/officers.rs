@@ -46,11 +46,11 @@ on_both!(bad_officer_details_are_refused, |app: TestApp| async move {
     );
     let before = app.count("officers").await;
     let officer = new_officer(&app, "Rahim", "thana_officer", "sonadanga").expect("valid");
-    officers::add(&app.state.store, officer)
+    officers::add(&app.state.store, None, officer)
         .await
         .expect("added");
     let again = new_officer(&app, "rahim", "editor", "kmp_hq").expect("valid");
-    match officers::add(&app.state.store, again).await {
+    match officers::add(&app.state.store, None, again).await {
         Err(ServiceError::Input(InputError::UsernameTaken)) => {}
         other => panic!("expected UsernameTaken, got {other:?}"),
     }
@@ -61,7 +61,7 @@ on_both!(
     an_added_officer_logs_in_with_the_one_time_password,
     |app: TestApp| async move {
         let officer = new_officer(&app, "rahim", "thana_officer", "sonadanga").expect("valid");
-        let password = officers::add(&app.state.store, officer)
+        let password = officers::add(&app.state.store, None, officer)
             .await
             .expect("added");
         assert_eq!(password.0.len(), 20);
@@ -86,20 +86,17 @@ on_both!(
 on_both!(
     disabling_ends_sessions_and_log_ins,
     |app: TestApp| async move {
-        let officer =
-            new_officer(&app, "karim", "unit_officer", "detective_branch").expect("valid");
-        let password = officers::add(&app.state.store, officer)
-            .await
-            .expect("added");
-        let login = log_in(&app, "karim", &password.0).await;
-        let cookie = login.cookie_pair();
+        let karim = app
+            .officer_with("karim", "unit_officer", "detective_branch")
+            .await;
+        let cookie = karim.cookie.clone();
         assert_eq!(
             app.get_with("/console", &[("cookie", &cookie)])
                 .await
                 .status,
             StatusCode::OK
         );
-        officers::disable(&app.state.store, "karim")
+        officers::disable(&app.state.store, None, "karim")
             .await
             .expect("disabled");
         assert_eq!(
@@ -109,11 +106,11 @@ on_both!(
             StatusCode::SEE_OTHER
         );
         assert_eq!(
-            log_in(&app, "karim", &password.0).await.status,
+            log_in(&app, "karim", &karim.password).await.status,
             StatusCode::UNAUTHORIZED
         );
         assert!(matches!(
-            officers::disable(&app.state.store, "nobody").await,
+            officers::disable(&app.state.store, None, "nobody").await,
             Err(ServiceError::NotFound)
         ));
     }
@@ -123,12 +120,12 @@ on_both!(
     a_reset_password_replaces_the_old_one,
     |app: TestApp| async move {
         let officer = new_officer(&app, "salma", "auditor", "kmp_hq").expect("valid");
-        let first = officers::add(&app.state.store, officer)
+        let first = officers::add(&app.state.store, None, officer)
             .await
             .expect("added");
         let login = log_in(&app, "salma", &first.0).await;
         let cookie = login.cookie_pair();
-        let second = officers::reset_password(&app.state.store, "salma")
+        let second = officers::reset_password(&app.state.store, None, "salma")
             .await
             .expect("reset");
         assert_ne!(first.0, second.0);

@@ -10,6 +10,7 @@ use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use hello_kmp::app::AppState;
 use hello_kmp::config::Settings;
+use hello_kmp::services::officers::{self, NewOfficer};
 use http_body_util::BodyExt;
 use scraper::{Html, Selector};
 use sqlx::Row;
@@ -263,30 +264,82 @@ impl TestApp {
         answer
     }
 
-    /// Logs the administrator in and returns a client carrying the session cookie.
+    /// Logs the first administrator in (choosing a password and enrolling 2FA on the way) and
+    /// returns a client carrying the session cookie.
     pub async fn officer(&self) -> Officer {
+        let password = self.admin_password.clone();
+        self.first_log_in("admin", &password).await
+    }
+
+    /// Creates an officer with the given role and place and logs them in for the first time.
+    pub async fn officer_with(&self, username: &str, role: &str, place: &str) -> Officer {
+        let password = self.add_officer(username, role, place).await;
+        self.first_log_in(username, &password).await
+    }
+
+    /// Creates an officer; answers the one-time password.
+    pub async fn add_officer(&self, username: &str, role: &str, place: &str) -> String {
+        let new = NewOfficer::parse(username, "", role, place, &self.state.reference)
+            .expect("a valid officer");
+        officers::add(&self.state.store, None, new)
+            .await
+            .expect("officer added")
+            .0
+    }
+
+    /// A first log-in, as a new officer does it: the one-time password, a password of their
+    /// own, then the authenticator, with the code computed from the key on the page.
+    pub async fn first_log_in(&self, username: &str, one_time: &str) -> Officer {
         let answer = self
             .post_form(
                 "/console/login",
-                &[("username", "admin"), ("password", &self.admin_password)],
+                &[("username", username), ("password", one_time)],
             )
             .await;
         assert_eq!(
             answer.status,
             StatusCode::SEE_OTHER,
-            "login redirects: {}",
+            "log-in: {}",
             answer.body
         );
-        let cookie = answer.header("set-cookie");
-        let session = answer.cookie_pair();
-        assert!(
-            session.starts_with("kmp_session="),
-            "session cookie set: {cookie}"
-        );
-        Officer {
+        assert_eq!(answer.header("location"), "/console/login/password");
+        let cookie = answer.cookie_pair();
+        assert!(cookie.starts_with("kmp_session="), "session cookie set");
+        let mut officer = Officer {
             app: self.clone(),
-            cookie: session,
-        }
+            cookie,
+            username: username.to_string(),
+            password: "seven quiet mango trees by the Rupsha".to_string(),
+            totp_key: String::new(),
+            recovery_codes: Vec::new(),
+        };
+        let password = officer.password.clone();
+        let chosen = officer
+            .post_form(
+                "/console/login/password",
+                &[("new_password", &password), ("confirm_password", &password)],
+            )
+            .await;
+        assert_eq!(
+            chosen.status,
+            StatusCode::SEE_OTHER,
+            "password: {}",
+            chosen.body
+        );
+        assert_eq!(chosen.header("location"), "/console/login/enrol");
+        let enrol = officer.get("/console/login/enrol").await;
+        officer.totp_key = enrol
+            .attr("#totp-key", "data-key")
+            .expect("key on the page");
+        let code = totp_code(&officer.totp_key, 0);
+        let done = officer
+            .post_form("/console/login/enrol", &[("code", &code)])
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "enrolment: {}", done.body);
+        officer.recovery_codes = done.texts("#recovery-codes code");
+        assert_eq!(officer.recovery_codes.len(), 10);
+        assert_eq!(officer.get("/console/account").await.status, StatusCode::OK);
+        officer
     }
 
     /// How many rows `table` holds.
@@ -346,6 +399,23 @@ impl TestApp {
 pub struct Officer {
     pub app: TestApp,
     pub cookie: String,
+    pub username: String,
+    pub password: String,
+    /// The authenticator's key, base32.
+    pub totp_key: String,
+    pub recovery_codes: Vec<String>,
+}
+
+/// The authenticator's code `steps_ahead` time steps (30 s) from now.
+pub fn totp_code(key: &str, steps_ahead: i64) -> String {
+    let secret = totp_rs::Secret::try_from_base32(key).expect("base32 key");
+    let totp = totp_rs::Builder::new()
+        .with_secret(secret)
+        .with_account_name("test")
+        .build()
+        .expect("authenticator");
+    let at = hello_kmp::store::now() + 30 * steps_ahead;
+    totp.generate(at as u64).to_string()
 }
 
 impl Officer {

@@ -10,6 +10,7 @@ use crate::domain::{InputError, Receipt};
 use crate::sealing::{Keys, random_hex};
 use crate::services::ServiceError;
 use crate::services::reference::Reference;
+use crate::services::routing;
 use crate::store::{Store, StoreError, now};
 use crate::throttle::{ClientKey, GuessThrottle};
 
@@ -232,31 +233,41 @@ struct TipRow {
     retain_until: i64,
 }
 
-/// Inserts the tip, or finds the one the same token made before.
-async fn insert_tip(conn: &mut crate::store::Conn, row: TipRow) -> Result<Stored, StoreError> {
-    let inserted = sqlx::query(
+/// The tip's insert, which also routes it: its desk and copy come from the routing rules, in
+/// the same statement, so a submission stays one statement.
+static ROUTED_INSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
         "INSERT INTO tips (uid, receipt_hash, idempotency_hash, category, thana_key, lat, lon, \
          needs_place_check, event_at, status, body_sealed, created_at, updated_at, retain_until, \
-         receipt_sealed) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14) \
+         receipt_sealed, assigned_place, copy_place) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, \
+         COALESCE({lead}, COALESCE($5, '{fallback}')), {copy}) \
          ON CONFLICT (idempotency_hash) DO NOTHING RETURNING id",
+        lead = routing::desk_subquery("lead", "$4", "$5"),
+        copy = routing::desk_subquery("copy", "$4", "$5"),
+        fallback = routing::NO_THANA_DESK,
     )
-    .bind(&row.uid)
-    .bind(&row.receipt_hash)
-    .bind(&row.idempotency_hash)
-    .bind(row.category)
-    .bind(&row.thana)
-    .bind(None::<f64>)
-    .bind(None::<f64>)
-    .bind(i64::from(row.needs_place_check))
-    .bind(row.event_at)
-    .bind(TipStatus::New.key())
-    .bind(&row.sealed)
-    .bind(row.at)
-    .bind(row.retain_until)
-    .bind(&row.receipt_sealed)
-    .fetch_optional(&mut *conn)
-    .await?;
+});
+
+/// Inserts the tip, or finds the one the same token made before.
+async fn insert_tip(conn: &mut crate::store::Conn, row: TipRow) -> Result<Stored, StoreError> {
+    let inserted = sqlx::query(ROUTED_INSERT.as_str())
+        .bind(&row.uid)
+        .bind(&row.receipt_hash)
+        .bind(&row.idempotency_hash)
+        .bind(row.category)
+        .bind(&row.thana)
+        .bind(None::<f64>)
+        .bind(None::<f64>)
+        .bind(i64::from(row.needs_place_check))
+        .bind(row.event_at)
+        .bind(TipStatus::New.key())
+        .bind(&row.sealed)
+        .bind(row.at)
+        .bind(row.retain_until)
+        .bind(&row.receipt_sealed)
+        .fetch_optional(&mut *conn)
+        .await?;
     // The first step of the timeline is the tip's own `created_at`; `tip_events` holds the
     // changes after it, which keeps a submission to one statement.
     if let Some(inserted) = inserted {
@@ -301,7 +312,8 @@ const TIPSTER_VIEW_SQL: &str = "\
     WITH t AS (SELECT id, category, status, created_at FROM tips WHERE receipt_hash = $1) \
     SELECT CAST(2 AS BIGINT) AS part, m.id AS id, m.uid AS label, m.author AS kind, \
            m.created_at AS at, m.body_sealed AS sealed \
-    FROM tip_messages m JOIN t ON m.tip_id = t.id WHERE m.author <> 'note' \
+    FROM tip_messages m JOIN t ON (m.tip_id = t.id AND m.via_tip_id IS NULL) OR m.via_tip_id = t.id \
+    WHERE m.author <> 'note' \
     UNION ALL \
     SELECT CAST(0 AS BIGINT), t.id, t.category, t.status, t.created_at, NULL FROM t \
     UNION ALL \
@@ -423,10 +435,30 @@ pub async fn add_information(
     store
         .write(move |conn| {
             Box::pin(async move {
-                insert_message(conn, &uid, tip_id, Author::Tipster, None, &sealed).await?;
-                sqlx::query("UPDATE tips SET updated_at = $1 WHERE id = $2")
+                // On a tip marked as a duplicate, the message reaches the original; `via`
+                // keeps it in this tipster's own conversation.
+                let original: Option<i64> =
+                    sqlx::query_scalar("SELECT duplicate_of FROM tips WHERE id = $1")
+                        .bind(tip_id)
+                        .fetch_one(&mut *conn)
+                        .await?;
+                let (target, via) = match original {
+                    Some(original) => (original, Some(tip_id)),
+                    None => (tip_id, None),
+                };
+                let message = NewMessage {
+                    uid: &uid,
+                    tip_id: target,
+                    via_tip_id: via,
+                    author: Author::Tipster,
+                    officer_id: None,
+                    sealed: &sealed,
+                };
+                insert_message(conn, message).await?;
+                sqlx::query("UPDATE tips SET updated_at = $1 WHERE id = $2 OR id = $3")
                     .bind(now())
                     .bind(tip_id)
+                    .bind(target)
                     .execute(&mut *conn)
                     .await?;
                 Ok(())
@@ -437,23 +469,31 @@ pub async fn add_information(
     Ok(())
 }
 
+/// A message to store, already sealed.
+pub(crate) struct NewMessage<'a> {
+    pub uid: &'a str,
+    pub tip_id: i64,
+    /// The duplicate it was written on, when it was redirected to the original.
+    pub via_tip_id: Option<i64>,
+    pub author: Author,
+    pub officer_id: Option<i64>,
+    pub sealed: &'a [u8],
+}
+
 pub(crate) async fn insert_message(
     conn: &mut crate::store::Conn,
-    uid: &str,
-    tip_id: i64,
-    author: Author,
-    officer_id: Option<i64>,
-    sealed: &[u8],
+    m: NewMessage<'_>,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO tip_messages (uid, tip_id, author, officer_id, body_sealed, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO tip_messages (uid, tip_id, via_tip_id, author, officer_id, body_sealed, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(uid)
-    .bind(tip_id)
-    .bind(author.key())
-    .bind(officer_id)
-    .bind(sealed)
+    .bind(m.uid)
+    .bind(m.tip_id)
+    .bind(m.via_tip_id)
+    .bind(m.author.key())
+    .bind(m.officer_id)
+    .bind(m.sealed)
     .bind(now())
     .execute(&mut *conn)
     .await?;

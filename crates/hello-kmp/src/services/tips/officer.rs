@@ -1,17 +1,19 @@
-//! The console's side of tips: the queue, reading a tip (audited), status, assignment, replies
-//! and internal notes. Every change and every view writes its audit entry in the same transaction.
-//
-// Limitation: any signed-in officer may read and change any tip; roles and jurisdictions come
-// with the console issue and will be checked here, in the service, not in the handlers.
+//! The console's side of tips: the queue, reading a tip (audited), status, assignment to an
+//! officer, transfer to another desk, "duplicate of", priority, due date, replies and internal
+//! notes. Every function asks [`access`] first, with the tip's desk as stored, and a refusal is
+//! audited too. Every change and every view writes its audit entry in the same transaction.
+
+use std::sync::LazyLock;
 
 use sqlx::Row;
 
-use super::citizen::insert_message;
+use super::citizen::{NewMessage, insert_message};
 use super::{Author, Message, SealedBody, TimelineEntry, body_context, message_context, open_text};
 use crate::domain::InputError;
 use crate::domain::tip::{self, Category, TipStatus};
 use crate::sealing::{Keys, random_hex};
 use crate::services::ServiceError;
+use crate::services::access::{self, Desk, TipRight};
 use crate::services::accounts::Officer;
 use crate::services::audit::{self, Action};
 use crate::services::reference::Reference;
@@ -26,6 +28,10 @@ pub struct QueueFilter {
     pub status: Option<TipStatus>,
     pub category: Option<Category>,
     pub thana: Option<String>,
+    /// Only the tips assigned to the officer asking.
+    pub mine: bool,
+    /// Only open tips past their due date.
+    pub overdue: bool,
     /// Counted from 1.
     pub page: i64,
 }
@@ -38,6 +44,13 @@ pub struct TipSummary {
     pub status: TipStatus,
     pub thana: Option<String>,
     pub assigned_place: Option<String>,
+    pub copy_place: Option<String>,
+    pub assigned_officer: Option<String>,
+    pub priority: bool,
+    pub due_at: Option<i64>,
+    /// Open and past its due date.
+    pub overdue: bool,
+    pub duplicate_of: Option<String>,
     pub needs_place_check: bool,
     pub created_at: i64,
 }
@@ -47,59 +60,107 @@ pub struct QueuePage {
     pub rows: Vec<TipSummary>,
     pub page: i64,
     pub has_next: bool,
-    /// (status, number of tips) for every status.
+    /// (status, number of tips) for every status, within the officer's desks.
     pub counts: Vec<(TipStatus, i64)>,
+    /// Open tips assigned to the officer.
+    pub mine: i64,
+    /// Open tips past their due date, within the officer's desks.
+    pub overdue: i64,
 }
 
-/// Newest first, filtered, one page.
-pub async fn queue(store: &Store, filter: &QueueFilter) -> Result<QueuePage, ServiceError> {
+/// The columns a [`TipSummary`] is read from, on `tips t`.
+const SUMMARY_COLUMNS: &str = "t.id, t.category, t.status, t.thana_key, t.assigned_place, \
+    t.copy_place, t.priority, t.due_at, t.duplicate_of, t.needs_place_check, t.created_at, \
+    (SELECT display_name FROM officers o WHERE o.id = t.assigned_officer) AS assigned_name, \
+    (SELECT d.created_at FROM tips d WHERE d.id = t.duplicate_of) AS original_created_at";
+
+/// Statuses after which nothing is due.
+const CLOSED: &str = "('action_taken', 'closed_no_action', 'closed_duplicate', 'closed_false')";
+
+/// The officer's tips, filtered, one page: priority first, then newest.
+pub async fn queue(
+    store: &Store,
+    officer: &Officer,
+    filter: &QueueFilter,
+) -> Result<QueuePage, ServiceError> {
+    let scope = access::queue_scope(officer)?.unwrap_or("");
     let page = filter.page.max(1);
-    let rows = sqlx::query(
-        "SELECT id, category, status, thana_key, assigned_place, needs_place_check, created_at \
-         FROM tips WHERE ($1 = '' OR status = $1) AND ($2 = '' OR category = $2) \
-         AND ($3 = '' OR thana_key = $3 OR assigned_place = $3) \
-         ORDER BY id DESC LIMIT $4 OFFSET $5",
-    )
-    .bind(filter.status.map_or("", TipStatus::key))
-    .bind(filter.category.map_or("", Category::key))
-    .bind(filter.thana.as_deref().unwrap_or(""))
-    .bind(PAGE_SIZE + 1)
-    .bind((page - 1) * PAGE_SIZE)
-    .fetch_all(store.reader())
-    .await?;
+    let at = now();
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT {SUMMARY_COLUMNS} FROM tips t \
+         WHERE ($1 = '' OR t.status = $1) AND ($2 = '' OR t.category = $2) \
+         AND ($3 = '' OR t.thana_key = $3 OR t.assigned_place = $3) \
+         AND ($4 = '' OR t.assigned_place = $4 OR t.copy_place = $4) \
+         AND ($5 = 0 OR t.assigned_officer = $6) \
+         AND ($7 = 0 OR (t.due_at < $8 AND t.status NOT IN {CLOSED})) \
+         ORDER BY t.priority DESC, t.id DESC LIMIT $9 OFFSET $10"
+        )
+    });
+    let rows = sqlx::query(SQL.as_str())
+        .bind(filter.status.map_or("", TipStatus::key))
+        .bind(filter.category.map_or("", Category::key))
+        .bind(filter.thana.as_deref().unwrap_or(""))
+        .bind(scope)
+        .bind(i64::from(filter.mine))
+        .bind(officer.id)
+        .bind(i64::from(filter.overdue))
+        .bind(at)
+        .bind(PAGE_SIZE + 1)
+        .bind((page - 1) * PAGE_SIZE)
+        .fetch_all(store.reader())
+        .await?;
     let has_next = rows.len() as i64 > PAGE_SIZE;
     let rows = rows
         .iter()
         .take(PAGE_SIZE as usize)
-        .map(tip_summary)
+        .map(|r| tip_summary(r, at))
         .collect::<Result<_, _>>()?;
     Ok(QueuePage {
         rows,
         page,
         has_next,
-        counts: counts(store).await?,
+        counts: counts(store, scope).await?,
+        mine: count_mine(store, officer.id).await?,
+        overdue: count_overdue(store, scope, at).await?,
     })
 }
 
-fn tip_summary(row: &sqlx::any::AnyRow) -> Result<TipSummary, StoreError> {
+fn tip_summary(row: &sqlx::any::AnyRow, at: i64) -> Result<TipSummary, StoreError> {
     let id: i64 = row.try_get("id")?;
     let created_at: i64 = row.try_get("created_at")?;
+    let status = super::parse_status(&row.try_get::<String, _>("status")?)?;
+    let due_at: Option<i64> = row.try_get("due_at")?;
+    let duplicate_of: Option<i64> = row.try_get("duplicate_of")?;
+    let original_created_at: Option<i64> = row.try_get("original_created_at")?;
     Ok(TipSummary {
         reference: super::reference(id, created_at),
         category: Category::parse(&row.try_get::<String, _>("category")?)
             .map_err(|_| StoreError::Sealing)?,
-        status: super::parse_status(&row.try_get::<String, _>("status")?)?,
+        status,
         thana: row.try_get("thana_key")?,
         assigned_place: row.try_get("assigned_place")?,
+        copy_place: row.try_get("copy_place")?,
+        assigned_officer: row.try_get("assigned_name")?,
+        priority: row.try_get::<i64, _>("priority")? != 0,
+        due_at,
+        overdue: due_at.is_some_and(|d| d < at) && !status.is_final(),
+        duplicate_of: duplicate_of
+            .zip(original_created_at)
+            .map(|(id, created)| super::reference(id, created)),
         needs_place_check: row.try_get::<i64, _>("needs_place_check")? != 0,
         created_at,
     })
 }
 
-async fn counts(store: &Store) -> Result<Vec<(TipStatus, i64)>, StoreError> {
-    let rows = sqlx::query("SELECT status, COUNT(*) FROM tips GROUP BY status")
-        .fetch_all(store.reader())
-        .await?;
+async fn counts(store: &Store, scope: &str) -> Result<Vec<(TipStatus, i64)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT status, COUNT(*) FROM tips \
+         WHERE ($1 = '' OR assigned_place = $1 OR copy_place = $1) GROUP BY status",
+    )
+    .bind(scope)
+    .fetch_all(store.reader())
+    .await?;
     let mut counts: Vec<(TipStatus, i64)> = TipStatus::ALL.iter().map(|s| (*s, 0)).collect();
     for row in rows {
         let status = super::parse_status(&row.try_get::<String, _>(0)?)?;
@@ -108,6 +169,30 @@ async fn counts(store: &Store) -> Result<Vec<(TipStatus, i64)>, StoreError> {
         }
     }
     Ok(counts)
+}
+
+async fn count_mine(store: &Store, officer_id: i64) -> Result<i64, StoreError> {
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!("SELECT COUNT(*) FROM tips WHERE assigned_officer = $1 AND status NOT IN {CLOSED}")
+    });
+    Ok(sqlx::query_scalar(SQL.as_str())
+        .bind(officer_id)
+        .fetch_one(store.reader())
+        .await?)
+}
+
+async fn count_overdue(store: &Store, scope: &str, at: i64) -> Result<i64, StoreError> {
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT COUNT(*) FROM tips WHERE ($1 = '' OR assigned_place = $1 OR copy_place = $1) \
+             AND due_at < $2 AND status NOT IN {CLOSED}"
+        )
+    });
+    Ok(sqlx::query_scalar(SQL.as_str())
+        .bind(scope)
+        .bind(at)
+        .fetch_one(store.reader())
+        .await?)
 }
 
 /// A tip as an officer reads it, opened.
@@ -121,6 +206,9 @@ pub struct OfficerTipView {
     pub contact_phone: Option<String>,
     pub timeline: Vec<TimelineEntry>,
     pub messages: Vec<Message>,
+    /// What this officer may do with it.
+    pub may_work: bool,
+    pub may_note: bool,
 }
 
 /// Opens a tip for an officer. The view is audited before anything is shown.
@@ -130,15 +218,18 @@ pub async fn open_tip(
     officer: &Officer,
     reference: &str,
 ) -> Result<OfficerTipView, ServiceError> {
-    let id = tip_id(store, reference).await?;
+    let head = guard(store, officer, reference, TipRight::Read).await?;
+    let id = head.id;
     audited(store, officer, Action::TipView, id, String::new()).await?;
-    let row = sqlx::query(
-        "SELECT id, uid, category, status, thana_key, assigned_place, lat, lon, needs_place_check, \
-         event_at, created_at, body_sealed FROM tips WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_one(store.reader())
-    .await?;
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT {SUMMARY_COLUMNS}, t.uid, t.event_at, t.body_sealed FROM tips t WHERE t.id = $1"
+        )
+    });
+    let row = sqlx::query(SQL.as_str())
+        .bind(id)
+        .fetch_one(store.reader())
+        .await?;
     let uid: String = row.try_get("uid")?;
     let sealed: Vec<u8> = row.try_get("body_sealed")?;
     let body: SealedBody = serde_json::from_slice(
@@ -147,65 +238,43 @@ pub async fn open_tip(
             .map_err(StoreError::from)?,
     )
     .map_err(|_| StoreError::Sealing)?;
-    let lat: Option<f64> = row.try_get("lat")?;
-    let lon: Option<f64> = row.try_get("lon")?;
-    let summary = tip_summary(&row)?;
+    let summary = tip_summary(&row, now())?;
     let created_at = summary.created_at;
     Ok(OfficerTipView {
         summary,
-        point: lat.zip(lon),
+        point: body.lat.zip(body.lon),
         event_at: row.try_get("event_at")?,
         description: body.description,
         contact_name: body.contact_name,
         contact_phone: body.contact_phone,
         timeline: timeline(store, id, created_at).await?,
         messages: messages(store, keys, id).await?,
+        may_work: access::may(officer, TipRight::Work, &head.desk),
+        may_note: access::may(officer, TipRight::Note, &head.desk),
     })
 }
 
-/// Moves a tip to `next` if the rules allow it.
+/// Moves a tip to the status `next` names, if the officer may work the tip and the rules allow
+/// the move.
 pub async fn change_status(
     store: &Store,
     officer: &Officer,
     reference: &str,
-    next: TipStatus,
+    next: &str,
 ) -> Result<(), ServiceError> {
-    let id = tip_id(store, reference).await?;
+    let id = guard(store, officer, reference, TipRight::Work).await?.id;
+    let next = TipStatus::parse(next)?;
     let officer_id = officer.id;
     let outcome = store
         .write(move |conn| {
             Box::pin(async move {
-                let current: String = sqlx::query_scalar("SELECT status FROM tips WHERE id = $1")
-                    .bind(id)
-                    .fetch_one(&mut *conn)
-                    .await?;
-                if !super::parse_status(&current)?.may_become(next) {
-                    return Ok(Err(InputError::StatusChangeNotAllowed));
+                let done = move_status(conn, id, next).await?;
+                if let Ok(from) = &done {
+                    let detail = format!("{from} -> {}", next.key());
+                    audit::record(conn, Some(officer_id), Action::TipStatus, Some(id), &detail)
+                        .await?;
                 }
-                let at = now();
-                // `AND status = $4`: two officers changing the same tip at once cannot both pass
-                // the check above against the same old status.
-                let changed = sqlx::query(
-                    "UPDATE tips SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
-                )
-                .bind(next.key())
-                .bind(at)
-                .bind(id)
-                .bind(&current)
-                .execute(&mut *conn)
-                .await?;
-                if changed.rows_affected() != 1 {
-                    return Ok(Err(InputError::StatusChangeNotAllowed));
-                }
-                sqlx::query("INSERT INTO tip_events (tip_id, at, status) VALUES ($1, $2, $3)")
-                    .bind(id)
-                    .bind(at)
-                    .bind(next.key())
-                    .execute(&mut *conn)
-                    .await?;
-                let detail = format!("{current} -> {}", next.key());
-                audit::record(conn, Some(officer_id), Action::TipStatus, Some(id), &detail).await?;
-                Ok(Ok(()))
+                Ok(done.map(|_| ()))
             })
         })
         .await?;
@@ -219,33 +288,246 @@ pub async fn change_status(
     Ok(())
 }
 
-/// Gives a tip to a thana or unit.
+/// Moves the tip's status inside the caller's transaction; answers the old status.
+async fn move_status(
+    conn: &mut Conn,
+    id: i64,
+    next: TipStatus,
+) -> Result<Result<String, InputError>, StoreError> {
+    let current: String = sqlx::query_scalar("SELECT status FROM tips WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+    if !super::parse_status(&current)?.may_become(next) {
+        return Ok(Err(InputError::StatusChangeNotAllowed));
+    }
+    let at = now();
+    // `AND status = $4`: two officers changing the same tip at once cannot both pass the check
+    // above against the same old status.
+    let changed =
+        sqlx::query("UPDATE tips SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
+            .bind(next.key())
+            .bind(at)
+            .bind(id)
+            .bind(&current)
+            .execute(&mut *conn)
+            .await?;
+    if changed.rows_affected() != 1 {
+        return Ok(Err(InputError::StatusChangeNotAllowed));
+    }
+    sqlx::query("INSERT INTO tip_events (tip_id, at, status) VALUES ($1, $2, $3)")
+        .bind(id)
+        .bind(at)
+        .bind(next.key())
+        .execute(&mut *conn)
+        .await?;
+    Ok(Ok(current))
+}
+
+/// Gives a tip to an officer of its desk, or to nobody (`username` empty).
 pub async fn assign(
     store: &Store,
-    reference_data: &Reference,
     officer: &Officer,
     reference: &str,
-    place_key: &str,
+    username: &str,
 ) -> Result<(), ServiceError> {
-    let place = reference_data
-        .place(place_key.trim())
-        .ok_or(InputError::FormTampered)?;
-    let id = tip_id(store, reference).await?;
-    let (officer_id, place) = (officer.id, place.key.clone());
+    let head = guard(store, officer, reference, TipRight::Work).await?;
+    let assignee: Option<i64> = match username.trim() {
+        "" => None,
+        name => Some(
+            sqlx::query_scalar(
+                "SELECT id FROM officers WHERE username = $1 AND disabled = 0 \
+                 AND place_key = $2 AND role IN ('thana_officer', 'unit_officer')",
+            )
+            .bind(name.to_lowercase())
+            .bind(head.desk.lead.as_deref().unwrap_or(""))
+            .fetch_optional(store.reader())
+            .await?
+            .ok_or(InputError::OfficerUnknown)?,
+        ),
+    };
+    let (id, officer_id) = (head.id, officer.id);
     store
         .write(move |conn| {
             Box::pin(async move {
-                sqlx::query("UPDATE tips SET assigned_place = $1, updated_at = $2 WHERE id = $3")
-                    .bind(&place)
+                sqlx::query("UPDATE tips SET assigned_officer = $1, updated_at = $2 WHERE id = $3")
+                    .bind(assignee)
                     .bind(now())
                     .bind(id)
                     .execute(&mut *conn)
                     .await?;
-                audit::record(conn, Some(officer_id), Action::TipAssign, Some(id), &place).await
+                let detail = assignee.map_or("nobody".to_string(), |a| format!("officer {a}"));
+                audit::record(conn, Some(officer_id), Action::TipAssign, Some(id), &detail).await
             })
         })
         .await?;
     tracing::info!(tip.id = id, officer.id = officer_id, "tip assigned");
+    Ok(())
+}
+
+/// Moves a tip to another thana or unit, with the reason kept as an internal note. The new
+/// desk's officers see it at once; the old desk no longer does.
+pub async fn transfer(
+    store: &Store,
+    keys: &Keys,
+    reference_data: &Reference,
+    officer: &Officer,
+    reference: &str,
+    place_key: &str,
+    reason: &str,
+) -> Result<(), ServiceError> {
+    let head = guard(store, officer, reference, TipRight::Work).await?;
+    let place = reference_data
+        .place(place_key.trim())
+        .filter(|p| p.kind != "hq")
+        .ok_or(InputError::PlaceUnknown)?;
+    let reason = tip::parse_reason(reason)?;
+    let from = head.desk.lead.clone().unwrap_or_default();
+    let to = place.key.clone();
+    let note = format!("{} → {}: {reason}", from, to);
+    let uid = random_hex(16);
+    let sealed = keys.seal(&message_context(&uid), note.as_bytes());
+    let (id, officer_id) = (head.id, officer.id);
+    store
+        .write(move |conn| {
+            Box::pin(async move {
+                sqlx::query(
+                    "UPDATE tips SET assigned_place = $1, assigned_officer = NULL, updated_at = $2 \
+                     WHERE id = $3",
+                )
+                .bind(&to)
+                .bind(now())
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+                let message = NewMessage {
+                    uid: &uid,
+                    tip_id: id,
+                    via_tip_id: None,
+                    author: Author::Note,
+                    officer_id: Some(officer_id),
+                    sealed: &sealed,
+                };
+                insert_message(conn, message).await?;
+                let detail = format!("{from} -> {to}");
+                audit::record(
+                    conn,
+                    Some(officer_id),
+                    Action::TipTransfer,
+                    Some(id),
+                    &detail,
+                )
+                .await
+            })
+        })
+        .await?;
+    tracing::info!(tip.id = id, officer.id = officer_id, "tip transferred");
+    Ok(())
+}
+
+/// Marks a tip as a duplicate of another (which the officer must be able to read) and closes it
+/// as such; the tipster's later messages reach the original.
+pub async fn mark_duplicate(
+    store: &Store,
+    officer: &Officer,
+    reference: &str,
+    original: &str,
+) -> Result<(), ServiceError> {
+    let head = guard(store, officer, reference, TipRight::Work).await?;
+    let original = match guard(store, officer, original, TipRight::Read).await {
+        Ok(original) => original,
+        Err(ServiceError::NotFound) => return Err(InputError::TipUnknown.into()),
+        Err(other) => return Err(other),
+    };
+    if original.id == head.id || original.duplicate_of.is_some() {
+        return Err(InputError::DuplicateOfItself.into());
+    }
+    let (id, original_id, officer_id) = (head.id, original.id, officer.id);
+    let outcome = store
+        .write(move |conn| {
+            Box::pin(async move {
+                if let Err(refused) = move_status(conn, id, TipStatus::ClosedDuplicate).await? {
+                    return Ok(Err(refused));
+                }
+                sqlx::query("UPDATE tips SET duplicate_of = $1 WHERE id = $2")
+                    .bind(original_id)
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+                let detail = format!("of tip {original_id}");
+                audit::record(
+                    conn,
+                    Some(officer_id),
+                    Action::TipDuplicate,
+                    Some(id),
+                    &detail,
+                )
+                .await?;
+                Ok(Ok(()))
+            })
+        })
+        .await?;
+    outcome?;
+    Ok(())
+}
+
+/// Flags a tip as urgent, or not: flagged tips head the queue.
+pub async fn set_priority(
+    store: &Store,
+    officer: &Officer,
+    reference: &str,
+    urgent: bool,
+) -> Result<(), ServiceError> {
+    let id = guard(store, officer, reference, TipRight::Work).await?.id;
+    let officer_id = officer.id;
+    store
+        .write(move |conn| {
+            Box::pin(async move {
+                sqlx::query("UPDATE tips SET priority = $1, updated_at = $2 WHERE id = $3")
+                    .bind(i64::from(urgent))
+                    .bind(now())
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+                let detail = if urgent { "urgent" } else { "normal" };
+                audit::record(
+                    conn,
+                    Some(officer_id),
+                    Action::TipPriority,
+                    Some(id),
+                    detail,
+                )
+                .await
+            })
+        })
+        .await?;
+    Ok(())
+}
+
+/// Sets (or, with a blank date, clears) the day a tip is due.
+pub async fn set_due_date(
+    store: &Store,
+    officer: &Officer,
+    reference: &str,
+    due: &str,
+) -> Result<(), ServiceError> {
+    let id = guard(store, officer, reference, TipRight::Work).await?.id;
+    let due_at = tip::parse_due_date(due)?;
+    let officer_id = officer.id;
+    store
+        .write(move |conn| {
+            Box::pin(async move {
+                sqlx::query("UPDATE tips SET due_at = $1, updated_at = $2 WHERE id = $3")
+                    .bind(due_at)
+                    .bind(now())
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+                let detail = due_at.map_or("none".to_string(), |d| d.to_string());
+                audit::record(conn, Some(officer_id), Action::TipDue, Some(id), &detail).await
+            })
+        })
+        .await?;
     Ok(())
 }
 
@@ -258,11 +540,13 @@ pub async fn write_message(
     author: Author,
     text: &str,
 ) -> Result<(), ServiceError> {
+    let right = match author {
+        Author::Tipster => return Err(ServiceError::Forbidden),
+        Author::Officer => TipRight::Work,
+        Author::Note => TipRight::Note,
+    };
+    let id = guard(store, officer, reference, right).await?.id;
     let text = tip::parse_message(text)?;
-    if author == Author::Tipster {
-        return Err(ServiceError::Forbidden);
-    }
-    let id = tip_id(store, reference).await?;
     let uid = random_hex(16);
     let sealed = keys.seal(&message_context(&uid), text.as_bytes());
     let officer_id = officer.id;
@@ -274,7 +558,15 @@ pub async fn write_message(
     store
         .write(move |conn| {
             Box::pin(async move {
-                insert_message(conn, &uid, id, author, Some(officer_id), &sealed).await?;
+                let message = NewMessage {
+                    uid: &uid,
+                    tip_id: id,
+                    via_tip_id: None,
+                    author,
+                    officer_id: Some(officer_id),
+                    sealed: &sealed,
+                };
+                insert_message(conn, message).await?;
                 touch(conn, id).await?;
                 audit::record(conn, Some(officer_id), action, Some(id), &uid).await
             })
@@ -315,18 +607,78 @@ async fn audited(
         .await
 }
 
-/// The internal id behind a reference, checking that its year matches.
-async fn tip_id(store: &Store, reference: &str) -> Result<i64, ServiceError> {
-    let (year, id) = super::parse_reference(reference).ok_or(ServiceError::NotFound)?;
-    let created_at: i64 = sqlx::query_scalar("SELECT created_at FROM tips WHERE id = $1")
+/// For a form whose fields were tampered with: refused as such to an officer who may work the
+/// tip, and as forbidden to one who may not, so the answer never says more than the desk allows.
+pub async fn refuse_after_check(
+    store: &Store,
+    officer: &Officer,
+    reference: &str,
+) -> Result<(), ServiceError> {
+    guard(store, officer, reference, TipRight::Note).await?;
+    Err(InputError::FormTampered.into())
+}
+
+/// Whether the officer may still open the tip (after moving it away, they may not).
+pub async fn may_read(store: &Store, officer: &Officer, reference: &str) -> bool {
+    let Some((_, id)) = super::parse_reference(reference) else {
+        return false;
+    };
+    let row = sqlx::query("SELECT assigned_place, copy_place FROM tips WHERE id = $1")
         .bind(id)
         .fetch_optional(store.reader())
-        .await?
-        .ok_or(ServiceError::NotFound)?;
+        .await;
+    let Ok(Some(row)) = row else { return false };
+    let desk = Desk {
+        lead: row.try_get("assigned_place").ok().flatten(),
+        copy: row.try_get("copy_place").ok().flatten(),
+    };
+    access::may(officer, TipRight::Read, &desk)
+}
+
+/// A tip's id, desk and duplicate link.
+struct TipHead {
+    id: i64,
+    desk: Desk,
+    duplicate_of: Option<i64>,
+}
+
+/// The tip behind a reference, if the officer may do `right` to it. A refusal is audited: an
+/// officer trying tips outside their desk is what the audit log is for.
+async fn guard(
+    store: &Store,
+    officer: &Officer,
+    reference: &str,
+    right: TipRight,
+) -> Result<TipHead, ServiceError> {
+    if !access::has_tips(officer.role) {
+        return Err(ServiceError::Forbidden);
+    }
+    let (year, id) = super::parse_reference(reference).ok_or(ServiceError::NotFound)?;
+    let row = sqlx::query(
+        "SELECT created_at, assigned_place, copy_place, duplicate_of FROM tips WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(store.reader())
+    .await?
+    .ok_or(ServiceError::NotFound)?;
+    let created_at: i64 = row.try_get("created_at")?;
     if super::reference(id, created_at) != format!("T-{year}-{id:06}") {
         return Err(ServiceError::NotFound);
     }
-    Ok(id)
+    let head = TipHead {
+        id,
+        desk: Desk {
+            lead: row.try_get("assigned_place")?,
+            copy: row.try_get("copy_place")?,
+        },
+        duplicate_of: row.try_get("duplicate_of")?,
+    };
+    if !access::may(officer, right, &head.desk) {
+        let detail = format!("{right:?}").to_lowercase();
+        audited(store, officer, Action::AccessDenied, id, detail).await?;
+        return Err(ServiceError::Forbidden);
+    }
+    Ok(head)
 }
 
 /// Received, then every change of status.

@@ -1,5 +1,157 @@
-//! The officers' console: log-in, the queue of tips and a tip's page.
+//! The officers' console: log-in, the queue, a tip's page, accounts, routing rules, the audit
+//! log. Its routes are one table, [`routes`], which the router mounts and the authorization
+//! matrix test walks: a console route without a rule in that test fails it.
 
+pub mod account;
+pub mod audit;
 pub mod auth;
+pub mod officers;
 pub mod queue;
+pub mod routing;
 pub mod tip;
+
+use axum::http::Method;
+use axum::routing::{MethodRouter, get, post};
+
+use crate::app::AppState;
+
+/// One console route: method, path, handler.
+pub struct ConsoleRoute {
+    pub method: Method,
+    pub path: &'static str,
+    pub handler: MethodRouter<AppState>,
+}
+
+fn route(method: Method, path: &'static str, handler: MethodRouter<AppState>) -> ConsoleRoute {
+    ConsoleRoute {
+        method,
+        path,
+        handler,
+    }
+}
+
+/// Every console route. Who may use each is decided in the services they call.
+pub fn routes() -> Vec<ConsoleRoute> {
+    use Method as M;
+    vec![
+        route(M::GET, "/console/login", get(auth::show_login)),
+        route(M::POST, "/console/login", post(auth::log_in)),
+        route(M::GET, "/console/login/code", get(auth::show_code)),
+        route(M::POST, "/console/login/code", post(auth::enter_code)),
+        route(
+            M::GET,
+            "/console/login/password",
+            get(auth::show_new_password),
+        ),
+        route(
+            M::POST,
+            "/console/login/password",
+            post(auth::choose_password),
+        ),
+        route(M::GET, "/console/login/enrol", get(auth::show_enrol)),
+        route(
+            M::POST,
+            "/console/login/enrol",
+            post(auth::finish_enrolment),
+        ),
+        route(M::POST, "/console/logout", post(auth::log_out)),
+        route(M::GET, "/console", get(queue::show_queue)),
+        route(M::GET, "/console/tips/{reference}", get(tip::show_tip)),
+        route(
+            M::POST,
+            "/console/tips/{reference}/status",
+            post(tip::change_status),
+        ),
+        route(
+            M::POST,
+            "/console/tips/{reference}/assign",
+            post(tip::assign_tip),
+        ),
+        route(
+            M::POST,
+            "/console/tips/{reference}/transfer",
+            post(tip::transfer_tip),
+        ),
+        route(
+            M::POST,
+            "/console/tips/{reference}/duplicate",
+            post(tip::mark_duplicate),
+        ),
+        route(
+            M::POST,
+            "/console/tips/{reference}/priority",
+            post(tip::set_priority),
+        ),
+        route(
+            M::POST,
+            "/console/tips/{reference}/due",
+            post(tip::set_due_date),
+        ),
+        route(
+            M::POST,
+            "/console/tips/{reference}/messages",
+            post(tip::write_message),
+        ),
+        route(M::GET, "/console/account", get(account::show_account)),
+        route(
+            M::POST,
+            "/console/account/password",
+            post(account::change_password),
+        ),
+        route(
+            M::POST,
+            "/console/account/sessions/end",
+            post(account::log_out_everywhere),
+        ),
+        route(M::GET, "/console/officers", get(officers::show_officers)),
+        route(M::POST, "/console/officers", post(officers::add_officer)),
+        route(
+            M::GET,
+            "/console/officers/{username}",
+            get(officers::show_officer),
+        ),
+        route(
+            M::POST,
+            "/console/officers/{username}",
+            post(officers::edit_officer),
+        ),
+        route(
+            M::POST,
+            "/console/officers/{username}/disable",
+            post(officers::disable),
+        ),
+        route(
+            M::POST,
+            "/console/officers/{username}/enable",
+            post(officers::enable),
+        ),
+        route(
+            M::POST,
+            "/console/officers/{username}/unlock",
+            post(officers::unlock),
+        ),
+        route(
+            M::POST,
+            "/console/officers/{username}/reset-password",
+            post(officers::reset_password),
+        ),
+        route(
+            M::POST,
+            "/console/officers/{username}/reset-2fa",
+            post(officers::reset_two_factor),
+        ),
+        route(M::GET, "/console/routing", get(routing::show_rules)),
+        route(M::POST, "/console/routing", post(routing::set_rule)),
+        route(
+            M::POST,
+            "/console/routing/{id}/delete",
+            post(routing::remove_rule),
+        ),
+        route(M::GET, "/console/audit", get(audit::show_audit_log)),
+    ]
+}
+
+/// The console's routes as (method, path), for tests and documentation.
+pub fn route_list() -> Vec<(Method, &'static str)> {
+    routes().into_iter().map(|r| (r.method, r.path)).collect()
+}

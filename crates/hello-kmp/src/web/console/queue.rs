@@ -1,11 +1,14 @@
-//! `GET /console`: the queue of tips, newest first, filtered by status, category and thana.
+//! `GET /console`: the officer's queue of tips (urgent first, then newest), filtered by status,
+//! category, thana, "my work" and overdue; counts per status at a glance. Officers without tips
+//! (editors, auditors) are sent to the page their role has.
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::app::AppState;
 use crate::domain::tip::{Category, TipStatus};
+use crate::services::access;
 use crate::services::tips::officer::{self, QueueFilter};
 use crate::web::console::auth::CurrentOfficer;
 use crate::web::error::WebError;
@@ -19,6 +22,10 @@ pub struct QueueLine {
     pub place: String,
     pub needs_place_check: bool,
     pub when: String,
+    pub urgent: bool,
+    pub overdue: bool,
+    pub due: String,
+    pub officer: String,
 }
 
 /// A status and how many tips are in it.
@@ -41,6 +48,10 @@ pub struct QueuePage {
     pub has_next: bool,
     /// The filters as a query string, to carry across pages.
     pub filter_query: String,
+    pub mine: bool,
+    pub overdue: bool,
+    pub mine_count: String,
+    pub overdue_count: String,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -49,6 +60,8 @@ pub struct QueueQuery {
     status: String,
     category: String,
     thana: String,
+    mine: String,
+    overdue: String,
     page: String,
 }
 
@@ -58,8 +71,18 @@ pub async fn show_queue(
     mut ctx: PageCtx,
     Query(query): Query<QueueQuery>,
 ) -> Result<Response, WebError> {
+    if !access::has_tips(officer.role) {
+        let home = if access::reads_audit(&officer).is_ok() {
+            "/console/audit"
+        } else {
+            "/console/account"
+        };
+        return Ok(Redirect::to(home).into_response());
+    }
     // Unknown filter values are ignored rather than refused: a stale bookmark still opens.
     let filter = QueueFilter {
+        mine: query.mine == "1",
+        overdue: query.overdue == "1",
         status: TipStatus::parse(&query.status).ok(),
         category: Category::parse(&query.category).ok(),
         thana: state
@@ -73,8 +96,8 @@ pub async fn show_queue(
             .unwrap_or(1)
             .clamp(1, 100_000),
     };
-    let found = officer::queue(&state.store, &filter).await?;
-    ctx.officer_name = Some(officer.display_name);
+    let found = officer::queue(&state.store, &officer, &filter).await?;
+    ctx.signed_in(&officer);
     let lang = ctx.lang;
     let lines = found
         .rows
@@ -91,6 +114,10 @@ pub async fn show_queue(
                 .unwrap_or_default(),
             needs_place_check: row.needs_place_check,
             when: ctx.when(&row.created_at),
+            urgent: row.priority,
+            overdue: row.overdue,
+            due: ctx.when_opt(&row.due_at),
+            officer: row.assigned_officer.clone().unwrap_or_default(),
         })
         .collect();
     let counts = found
@@ -128,11 +155,14 @@ pub async fn show_queue(
         })
         .collect();
     let filter_query = format!(
-        "status={}&category={}&thana={}",
+        "status={}&category={}&thana={}&mine={}&overdue={}",
         filter.status.map_or("", TipStatus::key),
         filter.category.map_or("", Category::key),
-        filter.thana.as_deref().unwrap_or("")
+        filter.thana.as_deref().unwrap_or(""),
+        if filter.mine { "1" } else { "" },
+        if filter.overdue { "1" } else { "" },
     );
+    let (mine_count, overdue_count) = (ctx.num(&found.mine), ctx.num(&found.overdue));
     Ok(render(&QueuePage {
         ctx,
         lines,
@@ -143,5 +173,9 @@ pub async fn show_queue(
         page: found.page,
         has_next: found.has_next,
         filter_query,
+        mine: filter.mine,
+        overdue: filter.overdue,
+        mine_count,
+        overdue_count,
     }))
 }

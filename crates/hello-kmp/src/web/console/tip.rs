@@ -1,5 +1,6 @@
 //! `/console/tips/{reference}`: a tip's page (every opening is audited), and its status,
-//! assignment, replies to the tipster and internal notes.
+//! assignment, transfer, "duplicate of", priority, due date, replies to the tipster and internal
+//! notes. Each change goes to its service, which checks the officer's role and desk.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -44,10 +45,29 @@ pub struct TipPage {
     pub contact_phone: Option<String>,
     pub timeline: Vec<(String, String)>,
     pub messages: Vec<ConsoleMessage>,
+    pub copy: String,
+    pub assigned_officer: String,
+    pub priority: bool,
+    pub due: String,
+    pub due_input: String,
+    pub overdue: bool,
+    pub duplicate_of: Option<String>,
+    pub may_work: bool,
+    pub may_note: bool,
     pub next_statuses: Vec<Choice>,
     pub places: Vec<Choice>,
-    pub draft: String,
+    pub desk_officers: Vec<Choice>,
+    pub drafts: Drafts,
     pub problem: Option<Problem>,
+}
+
+/// What an officer typed in the tip page's forms, kept when a change is refused.
+#[derive(Default)]
+pub struct Drafts {
+    pub body: String,
+    pub reason: String,
+    pub original: String,
+    pub due: Option<String>,
 }
 
 pub async fn show_tip(
@@ -56,7 +76,7 @@ pub async fn show_tip(
     ctx: PageCtx,
     Path(reference): Path<String>,
 ) -> Result<Response, WebError> {
-    tip_page(&state, &officer, ctx, &reference, String::new(), None).await
+    tip_page(&state, &officer, ctx, &reference, Drafts::default(), None).await
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -73,17 +93,15 @@ pub async fn change_status(
     form: Result<CitizenForm<StatusForm>, InputError>,
 ) -> Result<Response, WebError> {
     let CitizenForm(form) = form?;
-    let done = match TipStatus::parse(&form.status) {
-        Ok(next) => officer::change_status(&state.store, &officer, &reference, next).await,
-        Err(err) => Err(err.into()),
-    };
-    after(&state, &officer, ctx, &reference, done, String::new()).await
+    let done = officer::change_status(&state.store, &officer, &reference, &form.status).await;
+    after(&state, &officer, ctx, &reference, done, Drafts::default()).await
 }
 
 #[derive(serde::Deserialize, Default)]
 #[serde(default)]
 pub struct AssignForm {
-    place: String,
+    /// A username of the desk's officers, or empty for nobody.
+    officer: String,
 }
 
 pub async fn assign_tip(
@@ -94,15 +112,115 @@ pub async fn assign_tip(
     form: Result<CitizenForm<AssignForm>, InputError>,
 ) -> Result<Response, WebError> {
     let CitizenForm(form) = form?;
-    let done = officer::assign(
+    let done = officer::assign(&state.store, &officer, &reference, &form.officer).await;
+    after(&state, &officer, ctx, &reference, done, Drafts::default()).await
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct TransferForm {
+    place: String,
+    reason: String,
+}
+
+pub async fn transfer_tip(
+    State(state): State<AppState>,
+    CurrentOfficer(officer): CurrentOfficer,
+    ctx: PageCtx,
+    Path(reference): Path<String>,
+    form: Result<CitizenForm<TransferForm>, InputError>,
+) -> Result<Response, WebError> {
+    let CitizenForm(form) = form?;
+    let done = officer::transfer(
         &state.store,
+        &state.keys,
         &state.reference,
         &officer,
         &reference,
         &form.place,
+        &form.reason,
     )
     .await;
-    after(&state, &officer, ctx, &reference, done, String::new()).await
+    // After a transfer away the officer may no longer read the tip: back to the queue.
+    if done.is_ok() && !can_still_read(&state, &officer, &reference).await {
+        return Ok(Redirect::to("/console").into_response());
+    }
+    let drafts = Drafts {
+        reason: form.reason,
+        ..Drafts::default()
+    };
+    after(&state, &officer, ctx, &reference, done, drafts).await
+}
+
+async fn can_still_read(state: &AppState, officer: &Officer, reference: &str) -> bool {
+    officer::may_read(&state.store, officer, reference).await
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct DuplicateForm {
+    original: String,
+}
+
+pub async fn mark_duplicate(
+    State(state): State<AppState>,
+    CurrentOfficer(officer): CurrentOfficer,
+    ctx: PageCtx,
+    Path(reference): Path<String>,
+    form: Result<CitizenForm<DuplicateForm>, InputError>,
+) -> Result<Response, WebError> {
+    let CitizenForm(form) = form?;
+    let done = officer::mark_duplicate(&state.store, &officer, &reference, &form.original).await;
+    let drafts = Drafts {
+        original: form.original,
+        ..Drafts::default()
+    };
+    after(&state, &officer, ctx, &reference, done, drafts).await
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct PriorityForm {
+    /// `1` for urgent, `0` for normal.
+    urgent: String,
+}
+
+pub async fn set_priority(
+    State(state): State<AppState>,
+    CurrentOfficer(officer): CurrentOfficer,
+    ctx: PageCtx,
+    Path(reference): Path<String>,
+    form: Result<CitizenForm<PriorityForm>, InputError>,
+) -> Result<Response, WebError> {
+    let CitizenForm(form) = form?;
+    let done = match form.urgent.as_str() {
+        "1" => officer::set_priority(&state.store, &officer, &reference, true).await,
+        "0" => officer::set_priority(&state.store, &officer, &reference, false).await,
+        _ => officer::refuse_after_check(&state.store, &officer, &reference).await,
+    };
+    after(&state, &officer, ctx, &reference, done, Drafts::default()).await
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct DueForm {
+    due: String,
+}
+
+pub async fn set_due_date(
+    State(state): State<AppState>,
+    CurrentOfficer(officer): CurrentOfficer,
+    ctx: PageCtx,
+    Path(reference): Path<String>,
+    form: Result<CitizenForm<DueForm>, InputError>,
+) -> Result<Response, WebError> {
+    let CitizenForm(form) = form?;
+    let done = officer::set_due_date(&state.store, &officer, &reference, &form.due).await;
+    let drafts = Drafts {
+        due: Some(form.due),
+        ..Drafts::default()
+    };
+    after(&state, &officer, ctx, &reference, done, drafts).await
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -124,7 +242,10 @@ pub async fn write_message(
     let author = match form.kind.as_str() {
         "reply" => Author::Officer,
         "note" => Author::Note,
-        _ => return Err(InputError::FormTampered.into()),
+        _ => {
+            officer::refuse_after_check(&state.store, &officer, &reference).await?;
+            return Err(InputError::FormTampered.into());
+        }
     };
     let done = officer::write_message(
         &state.store,
@@ -135,7 +256,11 @@ pub async fn write_message(
         &form.body,
     )
     .await;
-    after(&state, &officer, ctx, &reference, done, form.body).await
+    let drafts = Drafts {
+        body: form.body,
+        ..Drafts::default()
+    };
+    after(&state, &officer, ctx, &reference, done, drafts).await
 }
 
 /// After a change: back to the tip's page, or the page again with the reason and the draft.
@@ -145,7 +270,7 @@ async fn after(
     ctx: PageCtx,
     reference: &str,
     done: Result<(), ServiceError>,
-    draft: String,
+    drafts: Drafts,
 ) -> Result<Response, WebError> {
     match done {
         Ok(()) => {
@@ -156,7 +281,7 @@ async fn after(
         }
         Err(ServiceError::Input(err)) => {
             let problem = Problem::new(&ctx, err);
-            tip_page(state, officer, ctx, reference, draft, Some((err, problem))).await
+            tip_page(state, officer, ctx, reference, drafts, Some((err, problem))).await
         }
         Err(other) => Err(other.into()),
     }
@@ -167,15 +292,24 @@ async fn tip_page(
     officer: &Officer,
     mut ctx: PageCtx,
     reference: &str,
-    draft: String,
+    drafts: Drafts,
     problem: Option<(InputError, Problem)>,
 ) -> Result<Response, WebError> {
     let view = officer::open_tip(&state.store, &state.keys, officer, reference).await?;
-    ctx.officer_name = Some(officer.display_name.clone());
+    ctx.signed_in(officer);
+    let desk = view.summary.assigned_place.clone().unwrap_or_default();
+    let desk_officers = crate::services::officers::of_place(&state.store, &desk).await?;
     let status = problem
         .as_ref()
         .map_or(StatusCode::OK, |(e, _)| input_status(*e));
-    let page = build_page(state, ctx, view, draft, problem.map(|(_, p)| p));
+    let page = build_page(
+        state,
+        ctx,
+        view,
+        desk_officers,
+        drafts,
+        problem.map(|(_, p)| p),
+    );
     Ok(render_with(status, &page))
 }
 
@@ -183,7 +317,8 @@ fn build_page(
     state: &AppState,
     ctx: PageCtx,
     view: OfficerTipView,
-    draft: String,
+    desk_officers: Vec<(i64, String, String)>,
+    drafts: Drafts,
     problem: Option<Problem>,
 ) -> TipPage {
     let lang = ctx.lang;
@@ -218,12 +353,28 @@ fn build_page(
         .reference
         .places
         .iter()
+        .filter(|p| p.kind != "hq" && view.summary.assigned_place.as_deref() != Some(&p.key))
         .map(|p| Choice {
             key: p.key.clone(),
             label: p.name(lang).into(),
-            selected: view.summary.assigned_place.as_deref() == Some(&p.key),
+            selected: false,
         })
         .collect();
+    let assigned_officer = view.summary.assigned_officer.clone().unwrap_or_default();
+    let desk_officers = desk_officers
+        .into_iter()
+        .map(|(_, username, name)| Choice {
+            selected: name == assigned_officer,
+            key: username,
+            label: name,
+        })
+        .collect();
+    let due_input = drafts.due.clone().unwrap_or_else(|| {
+        view.summary
+            .due_at
+            .map(crate::domain::tip::due_date_text)
+            .unwrap_or_default()
+    });
     TipPage {
         reference: view.summary.reference,
         category: ctx.t(&view.summary.category.label_key()),
@@ -243,9 +394,19 @@ fn build_page(
             .map(|e| (ctx.when(&e.at), ctx.t(&e.status.label_key())))
             .collect(),
         messages,
+        copy: place_name(&view.summary.copy_place),
+        assigned_officer,
+        priority: view.summary.priority,
+        due: ctx.when_opt(&view.summary.due_at),
+        due_input,
+        overdue: view.summary.overdue,
+        duplicate_of: view.summary.duplicate_of.clone(),
+        may_work: view.may_work,
+        may_note: view.may_note,
         next_statuses,
         places,
-        draft,
+        desk_officers,
+        drafts,
         problem,
         ctx,
     }

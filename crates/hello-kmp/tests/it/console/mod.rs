@@ -8,8 +8,10 @@ use serde_json::json;
 use crate::support::{Answer, TestApp, receipt_of};
 
 mod access;
+mod matrix;
 mod queue;
 mod tips;
+mod two_factor;
 
 /// A tip sent through the API: its reference and its receipt.
 async fn send_tip(app: &TestApp, category: &str, thana: &str, text: &str) -> (String, String) {

@@ -241,48 +241,75 @@ on_both!(
 );
 
 on_both!(
-    assignment_shows_on_the_tip_and_in_the_thana_filter,
+    a_transfer_moves_the_tip_with_its_reason_as_a_note,
     |app: TestApp| async move {
-        let (reference, _) = send_tip(&app, "drugs", "sonadanga", "to be assigned").await;
+        let (reference, receipt) = send_tip(&app, "drugs", "sonadanga", "to be moved").await;
         let (other, _) = send_tip(&app, "drugs", "sonadanga", "stays put").await;
         let officer = app.officer().await;
-        let path = format!("/console/tips/{reference}/assign");
+        let path = format!("/console/tips/{reference}/transfer");
         let back = format!("/console/tips/{reference}");
+
+        let page = officer.get(&back).await;
+        assert_eq!(
+            page.text("#tip-assigned"),
+            "সোনাডাঙ্গা মডেল থানা",
+            "routed to the thana"
+        );
+        assert_eq!(
+            page.text("#tip-copy"),
+            "নগর গোয়েন্দা শাখা",
+            "drugs are copied to DB"
+        );
+
+        // Bad input first: no reason, an unknown place. Nothing moves; the reason is kept.
+        let no_reason = officer
+            .post_form(&path, &[("place", "khalishpur"), ("reason", "  ")])
+            .await;
+        assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+        refused_in_both(&no_reason, "কেন হস্তান্তর", "why the tip is being transferred");
+        let unknown = officer
+            .post_form(&path, &[("place", "atlantis"), ("reason", "keep me")])
+            .await;
+        assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            unknown.text("#reason"),
+            "keep me",
+            "the typed reason is kept"
+        );
+        assert!(audit(&app, "tip.transfer").await.is_empty());
 
         redirects_to(
             &officer
-                .post_form(&path, &[("place", "detective_branch")])
+                .post_form(
+                    &path,
+                    &[
+                        ("place", "khalishpur"),
+                        ("reason", "the house is in Khalishpur"),
+                    ],
+                )
                 .await,
             &back,
         );
         let page = officer.get(&back).await;
-        assert_eq!(page.text("#tip-assigned"), "নগর গোয়েন্দা শাখা");
-        assert_eq!(
-            page.attr("#place option[value=detective_branch]", "selected")
-                .as_deref(),
-            Some("")
-        );
-
-        assert!(queue_refs(&officer.get("/console?thana=khalishpur").await).is_empty());
-        redirects_to(
-            &officer.post_form(&path, &[("place", "khalishpur")]).await,
-            &back,
+        assert_eq!(page.text("#tip-assigned"), "খালিশপুর থানা");
+        assert!(
+            page.texts(".kind-note .message-body")
+                .iter()
+                .any(|n| n.contains("the house is in Khalishpur")),
+            "the reason is an internal note"
         );
         let khalishpur = officer.get("/console?thana=khalishpur").await;
         assert_eq!(queue_refs(&khalishpur), [reference.as_str()]);
         assert!(!queue_refs(&khalishpur).contains(&other));
-
-        let unknown = officer.post_form(&path, &[("place", "atlantis")]).await;
-        assert!(unknown.status.is_client_error(), "{}", unknown.status);
-        assert_eq!(
-            officer.get(&back).await.text("#tip-assigned"),
-            "খালিশপুর থানা",
-            "an unknown place changes nothing"
+        let tipster = look_up(&app, &receipt).await.json();
+        assert!(
+            !tipster.to_string().contains("Khalishpur"),
+            "the tipster never sees the reason"
         );
 
-        let entries = audit(&app, "tip.assign").await;
+        let entries = audit(&app, "tip.transfer").await;
         let details: Vec<&str> = entries.iter().map(|e| e.detail.as_str()).collect();
-        assert_eq!(details, ["detective_branch", "khalishpur"]);
+        assert_eq!(details, ["sonadanga -> khalishpur"]);
         assert!(entries.iter().all(|e| e.tip_id == Some(1)));
     }
 );

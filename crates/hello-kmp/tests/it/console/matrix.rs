@@ -1,0 +1,203 @@
+//! The authorization matrix: every console route × every role × an officer of the tip's own
+//! desk and one of another, with the expected answer. The routes come from the console's route
+//! table, so a route added without a rule here fails this test.
+
+#[allow(unused_imports)]
+use super::*;
+use crate::on_both;
+use crate::support::Officer;
+use axum::http::Method;
+
+/// Who a route is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rule {
+    /// The log-in page itself: anyone.
+    Public,
+    /// Steps of a log-in in progress: a finished session is sent on to the console.
+    LoginStep,
+    /// Every signed-in officer (their own account).
+    AnyOfficer,
+    /// Ending sessions: back to the log-in page.
+    LogOut,
+    /// The queue: roles with tips see it; editors and auditors are sent to their own page.
+    Queue,
+    /// Reading the tip.
+    TipRead,
+    /// Internal notes: the tip's desk and the desk it is copied to.
+    TipNote,
+    /// Changing the tip: its desk only (and administrators).
+    TipWork,
+    /// Accounts and routing rules.
+    Admin,
+    /// The audit log.
+    Audit,
+}
+
+/// The rule for each route, by exact method and path. There is deliberately no catch-all.
+fn rule(method: &Method, path: &str) -> Rule {
+    match (method.as_str(), path) {
+        ("GET" | "POST", "/console/login") => Rule::Public,
+        (
+            "GET" | "POST",
+            "/console/login/code" | "/console/login/password" | "/console/login/enrol",
+        ) => Rule::LoginStep,
+        ("POST", "/console/logout" | "/console/account/sessions/end") => Rule::LogOut,
+        ("GET", "/console") => Rule::Queue,
+        ("GET", "/console/tips/{reference}") => Rule::TipRead,
+        ("POST", "/console/tips/{reference}/messages") => Rule::TipNote,
+        (
+            "POST",
+            "/console/tips/{reference}/status"
+            | "/console/tips/{reference}/assign"
+            | "/console/tips/{reference}/transfer"
+            | "/console/tips/{reference}/duplicate"
+            | "/console/tips/{reference}/priority"
+            | "/console/tips/{reference}/due",
+        ) => Rule::TipWork,
+        ("GET", "/console/account") | ("POST", "/console/account/password") => Rule::AnyOfficer,
+        ("GET" | "POST", "/console/officers" | "/console/officers/{username}")
+        | (
+            "POST",
+            "/console/officers/{username}/disable"
+            | "/console/officers/{username}/enable"
+            | "/console/officers/{username}/unlock"
+            | "/console/officers/{username}/reset-password"
+            | "/console/officers/{username}/reset-2fa",
+        ) => Rule::Admin,
+        ("GET" | "POST", "/console/routing") | ("POST", "/console/routing/{id}/delete") => {
+            Rule::Admin
+        }
+        ("GET", "/console/audit") => Rule::Audit,
+        (m, p) => panic!("no rule for console route {m} {p}: add it to the authorization matrix"),
+    }
+}
+
+/// What the answer must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// Anything but 403, a 5xx or a trip back to log in.
+    Allowed,
+    Forbidden,
+    /// A redirect to this place.
+    SentTo(&'static str),
+}
+
+fn expect(rule: Rule, role: &str, own: bool) -> Expect {
+    use Expect::*;
+    let tips = !matches!(role, "editor" | "auditor");
+    match rule {
+        Rule::Public | Rule::AnyOfficer => Allowed,
+        Rule::LoginStep => SentTo("/console"),
+        Rule::LogOut => SentTo("/console/login"),
+        Rule::Queue if tips => Allowed,
+        Rule::Queue if role == "auditor" => SentTo("/console/audit"),
+        Rule::Queue => SentTo("/console/account"),
+        Rule::TipRead => match role {
+            "administrator" | "headquarters" => Allowed,
+            "thana_officer" | "unit_officer" if own => Allowed,
+            _ => Forbidden,
+        },
+        Rule::TipNote => match role {
+            "administrator" => Allowed,
+            "thana_officer" | "unit_officer" if own => Allowed,
+            _ => Forbidden,
+        },
+        Rule::TipWork => match role {
+            "administrator" => Allowed,
+            "thana_officer" if own => Allowed,
+            // The unit's own tie to this tip is a copy: it reads and notes, never works it.
+            _ => Forbidden,
+        },
+        Rule::Admin if role == "administrator" => Allowed,
+        Rule::Audit if matches!(role, "administrator" | "auditor") => Allowed,
+        Rule::Admin | Rule::Audit => Forbidden,
+    }
+}
+
+/// The places of the "own" and "other" officer of each role. The tip is a drugs tip from
+/// Sonadanga: its desk is Sonadanga thana, copied to the Detective Branch.
+const ROLES: [(&str, &str, &str); 6] = [
+    ("administrator", "kmp_hq", "traffic"),
+    ("headquarters", "kmp_hq", "control_room"),
+    ("thana_officer", "sonadanga", "khalishpur"),
+    ("unit_officer", "detective_branch", "city_special_branch"),
+    ("editor", "kmp_hq", "kmp_hq"),
+    ("auditor", "kmp_hq", "kmp_hq"),
+];
+
+/// A valid-looking form for each change, so that the answer shows the access decision; the
+/// forms that would move the tip away are left incomplete (refused after the check).
+fn form_for(path: &str) -> Vec<(&'static str, &'static str)> {
+    match path.rsplit('/').next().unwrap_or_default() {
+        "status" => vec![("status", "under_review")],
+        "assign" => vec![("officer", "")],
+        "transfer" => vec![("place", "khalishpur"), ("reason", "")],
+        "duplicate" => vec![("original", "")],
+        "priority" => vec![("urgent", "1")],
+        "due" => vec![("due", "")],
+        "messages" => vec![("kind", "note"), ("body", "")],
+        _ => Vec::new(),
+    }
+}
+
+on_both!(
+    every_console_route_for_every_role,
+    |app: TestApp| async move {
+        let (reference, _) = send_tip(&app, "drugs", "sonadanga", "matrix").await;
+        app.add_officer("target", "thana_officer", "khalishpur")
+            .await;
+        let rule_id: i64 =
+            sqlx::query_scalar("SELECT id FROM routing_rules WHERE category = 'militancy'")
+                .fetch_one(app.state.store.reader())
+                .await
+                .expect("a default rule");
+        let mut routes = hello_kmp::web::console::route_list();
+        // Log-out routes end the session: they go last.
+        routes.sort_by_key(|(_, path)| path.contains("logout") || path.ends_with("/sessions/end"));
+        let mut checked = 0;
+        for (role, own_place, other_place) in ROLES {
+            for (own, place) in [(true, own_place), (false, other_place)] {
+                let name = format!("{}{}", &role[..4], if own { "own" } else { "other" });
+                let officer: Officer = app.officer_with(&name, role, place).await;
+                for (method, pattern) in &routes {
+                    let path = pattern
+                        .replace("{reference}", &reference)
+                        .replace("{username}", "target")
+                        .replace("{id}", &rule_id.to_string());
+                    let answer = if *method == Method::GET {
+                        officer.get(&path).await
+                    } else {
+                        officer.post_form(&path, &form_for(&path)).await
+                    };
+                    let wanted = expect(rule(method, pattern), role, own);
+                    let location = answer.header("location");
+                    let what = format!(
+                        "{method} {pattern} as {role} ({}) → {} {location}",
+                        if own { "own desk" } else { "other desk" },
+                        answer.status
+                    );
+                    match wanted {
+                        Expect::Forbidden => {
+                            assert_eq!(answer.status, StatusCode::FORBIDDEN, "{what}")
+                        }
+                        Expect::SentTo(place) => {
+                            assert_eq!(answer.status, StatusCode::SEE_OTHER, "{what}");
+                            assert_eq!(location, place, "{what}");
+                        }
+                        Expect::Allowed => {
+                            assert_ne!(answer.status, StatusCode::FORBIDDEN, "{what}");
+                            assert!(!answer.status.is_server_error(), "{what}");
+                            assert!(!location.starts_with("/console/login"), "{what}");
+                        }
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, routes.len() * ROLES.len() * 2);
+        assert!(
+            !audit(&app, "access.denied").await.is_empty(),
+            "refused looks at tips are audited"
+        );
+    }
+);
