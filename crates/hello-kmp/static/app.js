@@ -31,6 +31,29 @@
       });
     });
   }
+  // The console's queue from the keyboard: j/k move, Enter opens, / filters, m shows my work.
+  var queue = document.getElementById("queue");
+  if (queue) {
+    var links = queue.querySelectorAll("a.tip-link");
+    var at = -1;
+    var move = function (step) {
+      if (!links.length) { return; }
+      at = Math.max(0, Math.min(links.length - 1, at + step));
+      links[at].focus();
+    };
+    document.addEventListener("keydown", function (event) {
+      var t = event.target;
+      if (event.ctrlKey || event.metaKey || event.altKey ||
+          /^(INPUT|SELECT|TEXTAREA)$/.test(t.tagName)) { return; }
+      if (event.key === "j") { move(1); }
+      else if (event.key === "k") { move(-1); }
+      else if (event.key === "/") {
+        var first = document.querySelector("#filters select");
+        if (first) { event.preventDefault(); first.focus(); }
+      } else if (event.key === "m") { window.location.href = "/console?mine=1"; }
+    });
+  }
+
   var saved = document.getElementById("saved");
   if (saved) {
     window.addEventListener("beforeunload", function (event) {

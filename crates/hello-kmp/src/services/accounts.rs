@@ -205,6 +205,10 @@ pub struct NewSession {
 }
 
 /// The throttles that slow log-in guessing: by address, and by names that match no account.
+///
+/// Limitation: both live in each server's memory, so with several servers an unknown name gets
+/// that many more tries before it waits; names that match an account are counted in the
+/// database and lock on every server at once.
 #[derive(Clone, Copy)]
 pub struct Guards<'a> {
     pub address: &'a GuessThrottle,
@@ -759,6 +763,8 @@ pub async fn change_password(
     new: Secret,
     confirm: Secret,
 ) -> Result<Stage, ServiceError> {
+    // From the account page the session is already full and keeps its lifetime.
+    let already_in = current.is_some();
     if let Some(current) = current {
         let hash: String = sqlx::query_scalar("SELECT password_hash FROM officers WHERE id = $1")
             .bind(officer.id)
@@ -794,6 +800,9 @@ pub async fn change_password(
                     .execute(&mut *conn)
                     .await?;
                 audit::record(conn, Some(id), Action::PasswordChanged, None, "").await?;
+                if already_in {
+                    return Ok(());
+                }
                 advance(conn, policy, &hashed, id, next).await
             })
         })

@@ -269,6 +269,9 @@ pub async fn unlock(
 
 /// Forgets the officer's authenticator and recovery codes (a lost phone); they enrol a new one
 /// at their next log-in.
+///
+/// Limitation: until they do, the password alone reaches the enrolment page; an administrator
+/// who suspects the password leaked too should also reset it, so that both are handed over anew.
 pub async fn reset_two_factor(
     store: &Store,
     actor: Option<&Officer>,

@@ -136,4 +136,64 @@ fn officers_are_managed_from_the_command_line() {
     let reset = user(&["reset-password", "admin"]);
     assert!(String::from_utf8_lossy(&reset.stdout).contains("New one-time password for admin"));
     assert!(!user(&["disable", "nobody"]).status.success());
+
+    assert!(user(&["enable", "rahim"]).status.success());
+    // A lock and an enrolled authenticator, as if rahim had used the console.
+    let db = dir.path().join("data").join("hello-kmp.db");
+    block_on(async {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .expect("database");
+        sqlx::query(
+            "UPDATE officers SET locked_until = 4000000000, failed_logins = 10, \
+             totp_sealed = x'00' WHERE username = 'rahim'",
+        )
+        .execute(&pool)
+        .await
+        .expect("lock rahim");
+        pool.close().await;
+    });
+    let rahim_line = || {
+        let listed = String::from_utf8_lossy(&user(&["list"]).stdout).into_owned();
+        listed
+            .lines()
+            .find(|l| l.starts_with("rahim"))
+            .expect("rahim listed")
+            .to_string()
+    };
+    assert!(rahim_line().contains("locked"), "{}", rahim_line());
+    let unlocked = user(&["unlock", "rahim"]);
+    assert!(String::from_utf8_lossy(&unlocked.stdout).contains("unlocked"));
+    assert!(rahim_line().contains("new password"), "{}", rahim_line());
+    let reset = user(&["reset-2fa", "rahim"]);
+    assert!(
+        String::from_utf8_lossy(&reset.stdout).contains("enrol a new authenticator"),
+        "{}",
+        String::from_utf8_lossy(&reset.stderr)
+    );
+    block_on(async {
+        let pool = sqlx::AnyPool::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .expect("database");
+        let enrolled: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM officers WHERE username = 'rahim' AND totp_sealed IS NOT NULL",
+        )
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+        assert_eq!(enrolled, 0);
+        let actions: Vec<String> = sqlx::query_scalar(
+            "SELECT action FROM audit_log WHERE action IN ('account.unlock', 'account.reset_2fa', \
+             'account.enable') ORDER BY seq",
+        )
+        .fetch_all(&pool)
+        .await
+        .expect("audit");
+        assert_eq!(
+            actions,
+            ["account.enable", "account.unlock", "account.reset_2fa"]
+        );
+        pool.close().await;
+    });
 }

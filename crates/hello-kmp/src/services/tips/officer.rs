@@ -706,6 +706,9 @@ async fn timeline(
 }
 
 /// Every message of the tip, internal notes included, opened, with the officers' names.
+///
+/// Limitation: a tipster's message redirected here from a duplicate is not marked as such; the
+/// duplicate's page and the audit entry `tip.duplicate` say which tips are linked.
 async fn messages(store: &Store, keys: &Keys, tip_id: i64) -> Result<Vec<Message>, StoreError> {
     let rows = sqlx::query(
         "SELECT m.uid, m.author, m.body_sealed, m.created_at, o.display_name \

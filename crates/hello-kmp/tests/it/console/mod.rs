@@ -10,7 +10,9 @@ use crate::support::{Answer, TestApp, receipt_of};
 mod access;
 mod matrix;
 mod queue;
+mod sessions;
 mod tips;
+mod triage;
 mod two_factor;
 
 /// A tip sent through the API: its reference and its receipt.

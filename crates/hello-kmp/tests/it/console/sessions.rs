@@ -1,0 +1,374 @@
+//! Sessions: idle and absolute expiry, "log out everywhere", CSRF, a new password from the
+//! account page; the audit log as auditors browse it; officers as administrators keep them.
+
+#[allow(unused_imports)]
+use super::*;
+use crate::on_both;
+use crate::support::totp_code;
+
+async fn age_sessions(app: &TestApp, column: &str, seconds: i64) {
+    let sql = format!("UPDATE sessions SET {column} = {column} - {seconds}");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .execute(app.state.store.reader())
+        .await
+        .expect("age sessions");
+}
+
+on_both!(
+    sessions_end_when_idle_and_when_too_old,
+    |app: TestApp| async move {
+        let officer = app.officer().await;
+        assert_eq!(officer.get("/console").await.status, StatusCode::OK);
+        // Twenty-nine idle minutes are fine; thirty-one are not.
+        age_sessions(&app, "last_seen_at", 29 * 60).await;
+        assert_eq!(officer.get("/console").await.status, StatusCode::OK);
+        age_sessions(&app, "last_seen_at", 31 * 60).await;
+        redirects_to(&officer.get("/console").await, "/console/login");
+
+        let busy = app
+            .officer_with("rahim", "thana_officer", "sonadanga")
+            .await;
+        assert_eq!(busy.get("/console").await.status, StatusCode::OK);
+        // However busy, a session ends twelve hours after log-in.
+        sqlx::query("UPDATE sessions SET expires_at = $1")
+            .bind(hello_kmp::store::now() - 1)
+            .execute(app.state.store.reader())
+            .await
+            .expect("expire");
+        redirects_to(&busy.get("/console").await, "/console/login");
+    }
+);
+
+on_both!(the_idle_timeout_is_a_setting, |_app: TestApp| async move {
+    let app = TestApp::start_with(_app.backend, |s| s.session_idle_minutes = 5).await;
+    let officer = app.officer().await;
+    age_sessions(&app, "last_seen_at", 6 * 60).await;
+    redirects_to(&officer.get("/console").await, "/console/login");
+    app.finish().await;
+});
+
+on_both!(
+    logging_out_everywhere_ends_every_session,
+    |app: TestApp| async move {
+        let officer = app.officer().await;
+        // A second session of the same officer, on another computer.
+        let login = app
+            .post_form_as(
+                "/console/login",
+                &[("username", "admin"), ("password", &officer.password)],
+                &[],
+                "192.0.2.80",
+            )
+            .await;
+        let other = login.cookie_pair();
+        let code = app
+            .post_form_as(
+                "/console/login/code",
+                &[("code", &totp_code(&officer.totp_key, 1))],
+                &[("cookie", &other)],
+                "192.0.2.80",
+            )
+            .await;
+        redirects_to(&code, "/console");
+        assert_eq!(app.count("sessions").await, 2);
+
+        let out = officer
+            .post_form("/console/account/sessions/end", &[])
+            .await;
+        redirects_to(&out, "/console/login");
+        assert_eq!(app.count("sessions").await, 0);
+        redirects_to(
+            &app.get_with("/console", &[("cookie", &other)]).await,
+            "/console/login",
+        );
+        assert_eq!(audit(&app, "officer.logout_everywhere").await.len(), 1);
+    }
+);
+
+on_both!(a_cross_site_change_is_refused, |app: TestApp| async move {
+    let (reference, _) = send_tip(&app, "drugs", "sonadanga", "csrf").await;
+    let officer = app.officer().await;
+    let forged = app
+        .post_form_as(
+            &format!("/console/tips/{reference}/status"),
+            &[("status", "under_review")],
+            &[
+                ("cookie", &officer.cookie),
+                ("sec-fetch-site", "cross-site"),
+                ("origin", "https://evil.example"),
+            ],
+            "192.0.2.81",
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(stored_status(&app, 1).await, "new");
+    let forged_admin = app
+        .post_form_as(
+            "/console/officers",
+            &[
+                ("username", "mole"),
+                ("role", "administrator"),
+                ("place", "kmp_hq"),
+            ],
+            &[
+                ("cookie", &officer.cookie),
+                ("origin", "https://evil.example"),
+            ],
+            "192.0.2.81",
+        )
+        .await;
+    assert_eq!(forged_admin.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.count("officers").await, 1);
+});
+
+on_both!(
+    an_officer_changes_their_own_password,
+    |app: TestApp| async move {
+        let officer = app
+            .officer_with("rahim", "thana_officer", "sonadanga")
+            .await;
+        let path = "/console/account/password";
+        let wrong_current = officer
+            .post_form(
+                path,
+                &[
+                    ("current_password", "not mine at all"),
+                    ("new_password", "a brand new phrase for rahim"),
+                    ("confirm_password", "a brand new phrase for rahim"),
+                ],
+            )
+            .await;
+        assert_eq!(wrong_current.status, StatusCode::UNAUTHORIZED);
+        let mismatch = officer
+            .post_form(
+                path,
+                &[
+                    ("current_password", &officer.password),
+                    ("new_password", "a brand new phrase here"),
+                    ("confirm_password", "a brand new phrase there"),
+                ],
+            )
+            .await;
+        assert_eq!(mismatch.status, StatusCode::UNPROCESSABLE_ENTITY);
+        refused_in_both(&mismatch, "এক নয়", "not the same");
+        let done = officer
+            .post_form(
+                path,
+                &[
+                    ("current_password", &officer.password),
+                    ("new_password", "lanterns over the Bhairab at dusk"),
+                    ("confirm_password", "lanterns over the Bhairab at dusk"),
+                ],
+            )
+            .await;
+        redirects_to(&done, "/console/account?saved=1");
+        assert!(
+            officer
+                .get("/console/account?saved=1")
+                .await
+                .has("#password-saved")
+        );
+        let old = app
+            .post_form_as(
+                "/console/login",
+                &[("username", "rahim"), ("password", &officer.password)],
+                &[],
+                "192.0.2.82",
+            )
+            .await;
+        assert_eq!(
+            old.status,
+            StatusCode::UNAUTHORIZED,
+            "the old password is gone"
+        );
+        assert_eq!(audit(&app, "account.password_changed").await.len(), 2);
+    }
+);
+
+on_both!(
+    auditors_browse_and_filter_the_log,
+    |app: TestApp| async move {
+        let (reference, _) = send_tip(&app, "drugs", "sonadanga", "audited").await;
+        let admin = app.officer().await;
+        admin.get(&format!("/console/tips/{reference}")).await;
+        admin.get(&format!("/console/tips/{reference}")).await;
+        let auditor = app.officer_with("salma", "auditor", "kmp_hq").await;
+
+        let all = auditor.get("/console/audit").await;
+        assert_eq!(all.status, StatusCode::OK);
+        let actions = all.texts("#audit-log td.action");
+        assert!(actions.contains(&"tip.view".to_string()), "{actions:?}");
+        assert!(actions.contains(&"officer.login".to_string()));
+
+        let views = auditor
+            .get(&format!(
+                "/console/audit?action=tip.view&tip={reference}&username=admin"
+            ))
+            .await;
+        assert_eq!(
+            views.texts("#audit-log td.action"),
+            ["tip.view", "tip.view"]
+        );
+        assert!(
+            views
+                .texts("#audit-log td.who")
+                .iter()
+                .all(|w| w == "admin")
+        );
+        let nobody = auditor.get("/console/audit?username=nobody").await;
+        assert!(nobody.has("#audit-empty"));
+        let today = time::OffsetDateTime::now_utc()
+            .to_offset(hello_kmp::domain::tip::DHAKA)
+            .date()
+            .to_string();
+        let dated = auditor
+            .get(&format!(
+                "/console/audit?from=2020-01-01&to={today}&action=tip.view"
+            ))
+            .await;
+        assert_eq!(dated.texts("#audit-log td.action").len(), 2);
+        let old = auditor
+            .get("/console/audit?from=2020-01-01&to=2020-01-31")
+            .await;
+        assert!(old.has("#audit-empty"));
+        assert!(
+            !audit(&app, "audit.view").await.is_empty(),
+            "reading the log is logged"
+        );
+        // The auditor reads no tip.
+        assert_eq!(
+            auditor
+                .get(&format!("/console/tips/{reference}"))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+    }
+);
+
+on_both!(
+    the_audit_log_pages_back_in_time,
+    |app: TestApp| async move {
+        let admin = app.officer().await;
+        for _ in 0..60 {
+            admin.get("/console/audit?action=officer.login").await;
+        }
+        let first = admin.get("/console/audit?action=audit.view").await;
+        assert_eq!(first.texts("#audit-log td.action").len(), 50);
+        let next = first.attr("a[rel=next]", "href").expect("older entries");
+        let second = admin.get(&next).await;
+        let rows = second.texts("#audit-log td.action");
+        assert!(!rows.is_empty() && rows.len() <= 50, "{}", rows.len());
+        assert!(rows.iter().all(|a| a == "audit.view"));
+    }
+);
+
+on_both!(
+    administrators_keep_officers_in_the_console,
+    |app: TestApp| async move {
+        let admin = app.officer().await;
+        // Bad input first: the form keeps what was typed.
+        let bad = admin
+            .post_form(
+                "/console/officers",
+                &[
+                    ("username", "x"),
+                    ("name", "Rahim Khan"),
+                    ("role", "thana_officer"),
+                    ("place", "sonadanga"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        refused_in_both(&bad, "৩ থেকে ৩২", "3 to 32");
+        assert_eq!(bad.attr("#name", "value").as_deref(), Some("Rahim Khan"));
+        let wrong_place = admin
+            .post_form(
+                "/console/officers",
+                &[
+                    ("username", "rahim"),
+                    ("role", "thana_officer"),
+                    ("place", "detective_branch"),
+                ],
+            )
+            .await;
+        assert_eq!(wrong_place.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(app.count("officers").await, 1);
+
+        let added = admin
+            .post_form(
+                "/console/officers",
+                &[
+                    ("username", "Rahim"),
+                    ("name", "Rahim Khan"),
+                    ("role", "thana_officer"),
+                    ("place", "sonadanga"),
+                ],
+            )
+            .await;
+        assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+        let password = added.text("#one-time-password");
+        assert_eq!(password.len(), 20);
+        let rahim = app.first_log_in("rahim", &password).await;
+        assert_eq!(rahim.get("/console").await.status, StatusCode::OK);
+
+        // Moving him to Khalishpur ends his session and changes what he sees.
+        let moved = admin
+            .post_form(
+                "/console/officers/rahim",
+                &[
+                    ("name", "Rahim Khan"),
+                    ("role", "thana_officer"),
+                    ("place", "khalishpur"),
+                ],
+            )
+            .await;
+        redirects_to(&moved, "/console/officers/rahim?done=edit");
+        redirects_to(&rahim.get("/console").await, "/console/login");
+        let row: (String, String) =
+            sqlx::query_as("SELECT role, place_key FROM officers WHERE username = 'rahim'")
+                .fetch_one(app.state.store.reader())
+                .await
+                .expect("rahim");
+        assert_eq!(row, ("thana_officer".into(), "khalishpur".into()));
+
+        redirects_to(
+            &admin
+                .post_form("/console/officers/rahim/disable", &[])
+                .await,
+            "/console/officers/rahim?done=disable",
+        );
+        assert!(admin.get("/console/officers/rahim").await.has("#enable"));
+        redirects_to(
+            &admin.post_form("/console/officers/rahim/enable", &[]).await,
+            "/console/officers/rahim?done=enable",
+        );
+        let reset = admin
+            .post_form("/console/officers/rahim/reset-password", &[])
+            .await;
+        assert_eq!(reset.status, StatusCode::OK);
+        assert_ne!(reset.text("#one-time-password"), password);
+        let unknown = admin.get("/console/officers/nobody").await;
+        assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+        let actions: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_log WHERE action LIKE 'account.%' AND officer_id IS NOT NULL ORDER BY seq",
+    )
+    .fetch_all(app.state.store.reader())
+    .await
+    .expect("audit");
+        assert_eq!(
+            actions,
+            [
+                "account.password_changed",
+                "account.2fa_enrolled",
+                "account.create",
+                "account.password_changed",
+                "account.2fa_enrolled",
+                "account.edit",
+                "account.disable",
+                "account.enable",
+                "account.reset_password"
+            ]
+        );
+    }
+);
