@@ -147,7 +147,6 @@ console-pages = পাতা
 console-newer = নতুনগুলো
 console-older = পুরোনোগুলো
 console-tip = গোপন তথ্য
-console-assigned = দায়িত্বপ্রাপ্ত
 console-point = অবস্থান
 console-note = অভ্যন্তরীণ নোট
 console-write = লিখুন
@@ -157,7 +156,6 @@ console-save-note = অভ্যন্তরীণ নোট রাখুন
 console-change-status = অবস্থা বদলান
 console-choose = বেছে নিন
 console-apply = প্রয়োগ করুন
-console-assign = থানা বা ইউনিটে দিন
 console-tipster = তথ্যদাতা
 
 ## Console: passwords, two-factor log-in, triage, routing
@@ -267,3 +265,4 @@ console-to = পর্যন্ত
 console-audit-empty = কোনো এন্ট্রি মেলেনি।
 console-when = কখন
 console-detail = বিস্তারিত
+err-last-administrator = শেষ সক্রিয় প্রশাসককে নিষ্ক্রিয় বা অন্য ভূমিকা দেওয়া যায় না: আগে আরেকজন প্রশাসক তৈরি করুন।

@@ -147,7 +147,6 @@ console-pages = Pages
 console-newer = Newer
 console-older = Older
 console-tip = Secret tip
-console-assigned = Assigned to
 console-point = Location
 console-note = Internal note
 console-write = Write
@@ -157,7 +156,6 @@ console-save-note = Keep as internal note
 console-change-status = Change status
 console-choose = Choose
 console-apply = Apply
-console-assign = Give to a thana or unit
 console-tipster = Tipster
 
 ## Console: passwords, two-factor log-in, triage, routing
@@ -267,3 +265,4 @@ console-to = To
 console-audit-empty = No entries match.
 console-when = When
 console-detail = Detail
+err-last-administrator = The last active administrator cannot be disabled or given another role: make another administrator first.

@@ -84,6 +84,8 @@ pub enum InputError {
     RuleMalformed,
     #[error("the rule for every category and every place cannot be removed")]
     DefaultRuleKept,
+    #[error("the last active administrator cannot be disabled or given another role")]
+    LastAdministrator,
 }
 
 impl InputError {
@@ -130,6 +132,7 @@ impl InputError {
             Self::DueDateMalformed => "due_date_malformed",
             Self::RuleMalformed => "rule_malformed",
             Self::DefaultRuleKept => "default_rule_kept",
+            Self::LastAdministrator => "last_administrator",
         }
     }
 
@@ -169,6 +172,7 @@ impl InputError {
             Self::DueDateMalformed => Some("due"),
             Self::RuleMalformed => None,
             Self::DefaultRuleKept => None,
+            Self::LastAdministrator => None,
         }
     }
 
@@ -187,13 +191,16 @@ impl InputError {
             Self::MethodNotAllowed => 405,
             Self::LoginFailed => 401,
             Self::CodeWrong => 401,
-            Self::StatusChangeNotAllowed | Self::UsernameTaken | Self::DefaultRuleKept => 409,
+            Self::StatusChangeNotAllowed
+            | Self::UsernameTaken
+            | Self::DefaultRuleKept
+            | Self::LastAdministrator => 409,
             _ => 422,
         }
     }
 
     /// Every variant, for tests that check each has a message in both languages.
-    pub const ALL: [InputError; 40] = [
+    pub const ALL: [InputError; 41] = [
         Self::DescriptionEmpty,
         Self::DescriptionTooLong,
         Self::CategoryUnknown,
@@ -234,5 +241,6 @@ impl InputError {
         Self::DueDateMalformed,
         Self::RuleMalformed,
         Self::DefaultRuleKept,
+        Self::LastAdministrator,
     ];
 }

@@ -216,6 +216,9 @@ pub async fn edit(
     store
         .write(move |conn| {
             Box::pin(async move {
+                if changed.role != Role::Administrator && is_last_administrator(conn, id).await? {
+                    return Ok(Err(InputError::LastAdministrator.into()));
+                }
                 sqlx::query(
                     "UPDATE officers SET display_name = $1, role = $2, place_key = $3 WHERE id = $4",
                 )
@@ -227,11 +230,11 @@ pub async fn edit(
                 .await?;
                 end_sessions(conn, id).await?;
                 let detail = format!("officer {id}, {} at {}", changed.role.key(), changed.place);
-                audit::record(conn, actor, Action::AccountEdit, None, &detail).await
+                audit::record(conn, actor, Action::AccountEdit, None, &detail).await?;
+                Ok(Ok(()))
             })
         })
-        .await?;
-    Ok(())
+        .await?
 }
 
 /// Disables the account and ends its sessions.
@@ -294,6 +297,9 @@ async fn account_change(
     store
         .write(move |conn| {
             Box::pin(async move {
+                if action == Action::AccountDisable && is_last_administrator(conn, id).await? {
+                    return Ok(Err(InputError::LastAdministrator.into()));
+                }
                 sqlx::query(sql).bind(id).execute(&mut *conn).await?;
                 if action == Action::AccountReset2fa {
                     sqlx::query("DELETE FROM recovery_codes WHERE officer_id = $1")
@@ -304,11 +310,29 @@ async fn account_change(
                 if action != Action::AccountUnlock {
                     end_sessions(conn, id).await?;
                 }
-                audit::record(conn, actor, action, None, &format!("officer {id}")).await
+                audit::record(conn, actor, action, None, &format!("officer {id}")).await?;
+                Ok(Ok(()))
             })
         })
-        .await?;
-    Ok(())
+        .await?
+}
+
+/// Whether the officer is the only active administrator, whom no change may remove: someone
+/// must always be able to manage accounts from the console.
+async fn is_last_administrator(conn: &mut crate::store::Conn, id: i64) -> Result<bool, StoreError> {
+    let others: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM officers WHERE role = 'administrator' AND disabled = 0 AND id <> $1",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let this: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM officers WHERE role = 'administrator' AND disabled = 0 AND id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(this == 1 && others == 0)
 }
 
 /// A new one-time password, to be changed at the next log-in; the old sessions end.

@@ -372,3 +372,65 @@ on_both!(
         );
     }
 );
+
+on_both!(
+    over_https_the_session_cookie_is_secure,
+    |plain: TestApp| async move {
+        let app = TestApp::start_with(plain.backend, |s| {
+            s.public_origin = Some("https://hello.kmp.police.gov.bd".into())
+        })
+        .await;
+        let login = app
+            .post_form_as(
+                "/console/login",
+                &[("username", "admin"), ("password", &app.admin_password)],
+                &[("origin", "https://hello.kmp.police.gov.bd")],
+                "192.0.2.90",
+            )
+            .await;
+        redirects_to(&login, "/console/login/password");
+        let cookie = login.header("set-cookie");
+        for part in ["Secure", "HttpOnly", "SameSite=Strict", "Path=/console"] {
+            assert!(cookie.contains(part), "{part} in {cookie}");
+        }
+        let plain_login = plain
+            .post_form(
+                "/console/login",
+                &[("username", "admin"), ("password", &plain.admin_password)],
+            )
+            .await;
+        assert!(!plain_login.header("set-cookie").contains("Secure"));
+        app.finish().await;
+    }
+);
+
+on_both!(the_last_administrator_stays, |app: TestApp| async move {
+    let admin = app.officer().await;
+    let disable = admin
+        .post_form("/console/officers/admin/disable", &[])
+        .await;
+    assert_eq!(disable.status, StatusCode::CONFLICT);
+    refused_in_both(&disable, "শেষ সক্রিয় প্রশাসক", "last active administrator");
+    let demote = admin
+        .post_form(
+            "/console/officers/admin",
+            &[("name", "Admin"), ("role", "auditor"), ("place", "kmp_hq")],
+        )
+        .await;
+    assert_eq!(demote.status, StatusCode::CONFLICT);
+    assert_eq!(demote.attr("#name", "value").as_deref(), Some("Admin"));
+    assert_eq!(
+        admin.get("/console/officers").await.status,
+        StatusCode::OK,
+        "still in"
+    );
+    // With a second administrator, the first may step down.
+    app.add_officer("second", "administrator", "kmp_hq").await;
+    let stepped = admin
+        .post_form(
+            "/console/officers/admin",
+            &[("name", "Admin"), ("role", "auditor"), ("place", "kmp_hq")],
+        )
+        .await;
+    redirects_to(&stepped, "/console/officers/admin?done=edit");
+});
