@@ -110,11 +110,22 @@ mod tests {
         keys.extend(InputError::ALL.iter().map(|e| e.message_key()));
         keys.extend(Category::ALL.iter().map(|c| c.label_key()));
         keys.extend(TipStatus::ALL.iter().map(|s| s.label_key()));
+        keys.extend(
+            crate::domain::officer::Role::ALL
+                .iter()
+                .map(|r| format!("role-{}", r.key().replace('_', "-"))),
+        );
         keys.extend(TipStatus::ALL.iter().map(|s| s.citizen_key().to_string()));
         keys.extend(
             [
                 "err-not-found",
                 "err-forbidden",
+                "err-not-allowed",
+                "console-done-disable",
+                "console-done-enable",
+                "console-done-unlock",
+                "console-done-reset-2fa",
+                "console-done-edit",
                 "err-unavailable",
                 "err-internal",
                 "error-title",

@@ -266,3 +266,4 @@ console-audit-empty = No entries match.
 console-when = When
 console-detail = Detail
 err-last-administrator = The last active administrator cannot be disabled or given another role: make another administrator first.
+err-not-allowed = This belongs to another desk or role than yours. If you need it for your work, ask an administrator.

@@ -23,6 +23,9 @@ pub enum WebError {
     NotFound,
     #[error("forbidden")]
     Forbidden,
+    /// An officer asked for what their role or desk does not allow.
+    #[error("not allowed for this officer")]
+    NotAllowed,
     #[error("service unavailable")]
     Unavailable,
     #[error("internal error {request_id}")]
@@ -41,7 +44,7 @@ impl WebError {
         match self {
             WebError::Input(e) => input_status(*e),
             WebError::NotFound => StatusCode::NOT_FOUND,
-            WebError::Forbidden => StatusCode::FORBIDDEN,
+            WebError::Forbidden | WebError::NotAllowed => StatusCode::FORBIDDEN,
             WebError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -53,6 +56,7 @@ impl WebError {
             WebError::Input(e) => e.message_key(),
             WebError::NotFound => "err-not-found".into(),
             WebError::Forbidden => "err-forbidden".into(),
+            WebError::NotAllowed => "err-not-allowed".into(),
             WebError::Unavailable => "err-unavailable".into(),
             WebError::Internal { .. } => "err-internal".into(),
         }
@@ -83,7 +87,7 @@ impl From<ServiceError> for WebError {
         match err {
             ServiceError::Input(e) => WebError::Input(e),
             ServiceError::NotFound => WebError::NotFound,
-            ServiceError::Forbidden => WebError::Forbidden,
+            ServiceError::Forbidden => WebError::NotAllowed,
             ServiceError::Store(e) => WebError::from(e),
             ServiceError::Unexpected(e) => WebError::internal(e),
         }
@@ -101,6 +105,8 @@ struct ErrorPage {
     title_bn: String,
     title_en: String,
     request_id: Option<String>,
+    /// Officers refused something go back to the console, everyone else to the home page.
+    console: bool,
 }
 
 impl IntoResponse for WebError {
@@ -117,6 +123,7 @@ impl IntoResponse for WebError {
                 WebError::Internal { request_id } => Some(request_id.clone()),
                 _ => None,
             },
+            console: matches!(self, WebError::NotAllowed),
         };
         let html = page.render().unwrap_or_else(|_| "Error / ত্রুটি".to_string());
         let mut response = (self.status(), Html(html)).into_response();

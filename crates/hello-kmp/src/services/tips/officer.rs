@@ -384,7 +384,16 @@ pub async fn transfer(
     let reason = tip::parse_reason(reason)?;
     let from = head.desk.lead.clone().unwrap_or_default();
     let to = place.key.clone();
-    let note = format!("{} → {}: {reason}", from, to);
+    // The note is sealed once and read in either language, so it names both places in both.
+    let name = |key: &str, lang| reference_data.place_name(key, lang);
+    let (bn, en) = (crate::i18n::Lang::Bn, crate::i18n::Lang::En);
+    let note = format!(
+        "{} → {} ({} → {}): {reason}",
+        name(&from, bn),
+        name(&to, bn),
+        name(&from, en),
+        name(&to, en)
+    );
     let uid = random_hex(16);
     let sealed = keys.seal(&message_context(&uid), note.as_bytes());
     let (id, officer_id) = (head.id, officer.id);

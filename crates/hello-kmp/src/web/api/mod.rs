@@ -73,7 +73,7 @@ impl IntoResponse for ApiError {
         let (code, field) = match &self.0 {
             WebError::Input(e) => (e.code().to_string(), e.field().map(str::to_string)),
             WebError::NotFound => ("not_found".into(), None),
-            WebError::Forbidden => ("forbidden".into(), None),
+            WebError::Forbidden | WebError::NotAllowed => ("forbidden".into(), None),
             WebError::Unavailable => ("unavailable".into(), None),
             WebError::Internal { .. } => ("internal".into(), None),
         };

@@ -235,13 +235,13 @@ on_both!(
             !audit(&app, "audit.view").await.is_empty(),
             "reading the log is logged"
         );
-        // The auditor reads no tip.
+        // The auditor reads no tip, and is told why, in both languages, with the way back.
+        let refused = auditor.get(&format!("/console/tips/{reference}")).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        refused_in_both(&refused, "অন্য কোনো ডেস্ক বা ভূমিকার", "another desk or role");
         assert_eq!(
-            auditor
-                .get(&format!("/console/tips/{reference}"))
-                .await
-                .status,
-            StatusCode::FORBIDDEN
+            refused.attr("#back-to-console", "href").as_deref(),
+            Some("/console")
         );
     }
 );

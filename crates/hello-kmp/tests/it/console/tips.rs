@@ -292,11 +292,14 @@ on_both!(
         );
         let page = officer.get(&back).await;
         assert_eq!(page.text("#tip-assigned"), "খালিশপুর থানা");
+        let notes = page.texts(".kind-note .message-body");
         assert!(
-            page.texts(".kind-note .message-body")
+            notes
                 .iter()
-                .any(|n| n.contains("the house is in Khalishpur")),
-            "the reason is an internal note"
+                .any(|n| n.contains("the house is in Khalishpur")
+                    && n.contains("সোনাডাঙ্গা মডেল থানা → খালিশপুর থানা")
+                    && n.contains("→ Khalishpur")),
+            "the reason is an internal note naming both desks: {notes:?}"
         );
         let khalishpur = officer.get("/console?thana=khalishpur").await;
         assert_eq!(queue_refs(&khalishpur), [reference.as_str()]);
