@@ -26,8 +26,6 @@ pub struct Shared {
     pub throttle: GuessThrottle,
     /// Slows repeated failed officer log-ins from one address.
     pub login_throttle: GuessThrottle,
-    /// Slows guessing at usernames that match no account (known accounts lock in the database).
-    pub name_throttle: GuessThrottle,
     pub assets: Assets,
     /// Held while the server runs on a SQLite data folder, so that a second server on the same
     /// folder stops at start instead of sharing it.
@@ -75,7 +73,6 @@ impl AppState {
             reference,
             throttle: GuessThrottle::default(),
             login_throttle: GuessThrottle::default(),
-            name_throttle: GuessThrottle::default(),
             assets: Assets::new(),
             _folder_lock: folder_lock,
         };

@@ -75,7 +75,8 @@ pub enum UserCommand {
     Disable { username: String },
     /// Let a disabled officer log in again.
     Enable { username: String },
-    /// Forget an officer's authenticator and recovery codes; they enrol again at next log-in.
+    /// Forget an officer's authenticator and recovery codes and print a new one-time password;
+    /// they choose a password and enrol again at their next log-in.
     #[command(name = "reset-2fa")]
     ResetTwoFactor { username: String },
     /// Lift the lock that repeated failed log-ins put on an account.
@@ -190,12 +191,13 @@ async fn run_user_command(store: &Store, command: UserCommand) -> anyhow::Result
             println!("Officer {username} may log in again.");
         }
         UserCommand::ResetTwoFactor { username } => {
-            officers::reset_two_factor(store, None, &username)
+            let password = officers::reset_two_factor(store, None, &username)
                 .await
                 .map_err(explain)?;
             println!(
-                "Two-factor log-in of {username} is reset; they enrol a new authenticator at \
-                 their next log-in."
+                "Two-factor log-in of {username} is reset; they choose a password and enrol a \
+                 new authenticator at their next log-in. One-time password: {}",
+                password.0
             );
         }
         UserCommand::Unlock { username } => {

@@ -124,7 +124,6 @@ mod tests {
                 "console-done-disable",
                 "console-done-enable",
                 "console-done-unlock",
-                "console-done-reset-2fa",
                 "console-done-edit",
                 "err-unavailable",
                 "err-internal",

@@ -103,17 +103,6 @@ impl GuessThrottle {
         ClientKey(out)
     }
 
-    /// A key for a username that matches no account, so that guessing at unknown names is
-    /// slowed like guessing at known ones (whose failures are counted in the database).
-    pub fn key_for_name(&self, name: &str) -> ClientKey {
-        let mut hasher = blake3::Hasher::new_keyed(&self.key);
-        hasher.update(b"name:");
-        hasher.update(name.trim().to_lowercase().as_bytes());
-        let mut out = [0u8; 16];
-        out.copy_from_slice(&hasher.finalize().as_bytes()[..16]);
-        ClientKey(out)
-    }
-
     /// How long the client must still wait, if it is locked out.
     pub fn wait(&self, client: ClientKey) -> Option<Duration> {
         let now = Instant::now();

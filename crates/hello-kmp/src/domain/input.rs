@@ -86,6 +86,8 @@ pub enum InputError {
     DefaultRuleKept,
     #[error("the last active administrator cannot be disabled or given another role")]
     LastAdministrator,
+    #[error("the new password is the same as the current one")]
+    PasswordUnchanged,
 }
 
 impl InputError {
@@ -133,6 +135,7 @@ impl InputError {
             Self::RuleMalformed => "rule_malformed",
             Self::DefaultRuleKept => "default_rule_kept",
             Self::LastAdministrator => "last_administrator",
+            Self::PasswordUnchanged => "password_unchanged",
         }
     }
 
@@ -173,6 +176,7 @@ impl InputError {
             Self::RuleMalformed => None,
             Self::DefaultRuleKept => None,
             Self::LastAdministrator => None,
+            Self::PasswordUnchanged => Some("new_password"),
         }
     }
 
@@ -200,7 +204,7 @@ impl InputError {
     }
 
     /// Every variant, for tests that check each has a message in both languages.
-    pub const ALL: [InputError; 41] = [
+    pub const ALL: [InputError; 42] = [
         Self::DescriptionEmpty,
         Self::DescriptionTooLong,
         Self::CategoryUnknown,
@@ -242,5 +246,6 @@ impl InputError {
         Self::RuleMalformed,
         Self::DefaultRuleKept,
         Self::LastAdministrator,
+        Self::PasswordUnchanged,
     ];
 }

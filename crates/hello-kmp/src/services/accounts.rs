@@ -6,10 +6,10 @@
 //! hash and the session's stage, so several `serve` processes share sessions and a stolen
 //! database holds no usable token. A session is `Full` only after the second factor.
 //!
-//! Failed passwords and codes count against the account in the database: after the fifth in a
-//! row each waits longer (30 s doubling), and the tenth locks the account for a set time or until
-//! an administrator unlocks it. Names that match no account are slowed the same way in memory,
-//! so both answer alike.
+//! Failed passwords and codes count against the name in the database: after the fifth in a row
+//! each waits longer (30 s doubling), and the tenth locks it for a set time or until an
+//! administrator unlocks the account. Names that match no account are counted the same way (as
+//! keyed hashes), so both answer alike, on every server.
 
 use std::fmt;
 
@@ -204,35 +204,24 @@ pub struct NewSession {
     pub stage: Stage,
 }
 
-/// The throttles that slow log-in guessing: by address, and by names that match no account.
-///
-/// Limitation: both live in each server's memory, so with several servers an unknown name gets
-/// that many more tries before it waits; names that match an account are counted in the
-/// database and lock on every server at once.
-#[derive(Clone, Copy)]
-pub struct Guards<'a> {
-    pub address: &'a GuessThrottle,
-    pub unknown_names: &'a GuessThrottle,
-}
-
 /// Checks a username and password and opens a session at its first unfinished stage. Unknown
 /// users, wrong passwords and disabled accounts get the same answer after the same argon2 work;
-/// locked accounts and throttled names get the same refusal without it.
+/// a locked name, known or not, gets the same refusal without it.
 pub async fn log_in(
     store: &Store,
+    keys: &Keys,
     policy: Policy,
-    guards: Guards<'_>,
+    address_throttle: &GuessThrottle,
     client: ClientKey,
     username: &str,
     password: Secret,
 ) -> Result<NewSession, ServiceError> {
-    if guards.address.wait(client).is_some() {
+    if address_throttle.wait(client).is_some() {
         return Err(InputError::TooManyLogins.into());
     }
-    let name_key = guards.unknown_names.key_for_name(username);
-    let outcome = check_and_open_session(store, policy, guards, name_key, username, password).await;
+    let outcome = check_and_open_session(store, keys, policy, username, password).await;
     if matches!(outcome, Err(ServiceError::Input(InputError::LoginFailed))) {
-        guards.address.miss(client);
+        address_throttle.miss(client);
     }
     outcome
 }
@@ -241,14 +230,13 @@ struct Account {
     id: i64,
     hash: String,
     disabled: bool,
-    locked_until: i64,
     must_change_password: bool,
     enrolled: bool,
 }
 
 async fn account(store: &Store, username: &str) -> Result<Option<Account>, StoreError> {
     let row = sqlx::query(
-        "SELECT id, password_hash, disabled, locked_until, must_change_password, \
+        "SELECT id, password_hash, disabled, must_change_password, \
          CASE WHEN totp_sealed IS NULL THEN 0 ELSE 1 END AS enrolled \
          FROM officers WHERE username = $1",
     )
@@ -260,7 +248,6 @@ async fn account(store: &Store, username: &str) -> Result<Option<Account>, Store
             id: r.try_get("id")?,
             hash: r.try_get("password_hash")?,
             disabled: r.try_get::<i64, _>("disabled")? != 0,
-            locked_until: r.try_get("locked_until")?,
             must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,
             enrolled: r.try_get::<i64, _>("enrolled")? != 0,
         })
@@ -270,31 +257,40 @@ async fn account(store: &Store, username: &str) -> Result<Option<Account>, Store
 
 async fn check_and_open_session(
     store: &Store,
+    keys: &Keys,
     policy: Policy,
-    guards: Guards<'_>,
-    name_key: ClientKey,
     username: &str,
     password: Secret,
 ) -> Result<NewSession, ServiceError> {
-    let Some(account) = account(store, username).await? else {
-        if guards.unknown_names.wait(name_key).is_some() {
-            record_failure(store, policy, None, "locked").await?;
-            return Err(InputError::TooManyLogins.into());
-        }
-        verify_password(password, dummy_hash().await).await;
-        guards.unknown_names.miss(name_key);
-        record_failure(store, policy, None, "password").await?;
-        return Err(InputError::LoginFailed.into());
+    let account = account(store, username).await?;
+    let counter = match &account {
+        Some(a) => Counter::Account(a.id),
+        None => Counter::Name(keys.lookup_hash("login-name", &username.trim().to_lowercase())),
     };
-    if account.locked_until > now() {
-        record_failure(store, policy, None, "locked").await?;
+    let officer_id = account.as_ref().map(|a| a.id);
+    if !begin_attempt(store, &counter).await? {
+        audit_failure(store, officer_id, "locked").await?;
         return Err(InputError::TooManyLogins.into());
     }
-    let matches = verify_password(password, account.hash.clone()).await;
-    if !matches || account.disabled {
-        record_failure(store, policy, Some(account.id), "password").await?;
-        return Err(InputError::LoginFailed.into());
-    }
+    let hash = match &account {
+        Some(a) => a.hash.clone(),
+        None => dummy_hash().await,
+    };
+    let matches = verify_password(password, hash).await;
+    let account = match account {
+        Some(a) if matches && !a.disabled => a,
+        _ => {
+            store
+                .write(move |conn| {
+                    Box::pin(async move {
+                        end_attempt(conn, policy, &counter, true).await?;
+                        audit::record(conn, officer_id, Action::LogInFailed, None, "password").await
+                    })
+                })
+                .await?;
+            return Err(InputError::LoginFailed.into());
+        }
+    };
     let token = Secret(random_hex(32));
     let hashed = token_hash(&token.0);
     let stage = Stage::next(account.enrolled, account.must_change_password, false);
@@ -302,6 +298,7 @@ async fn check_and_open_session(
     store
         .write(move |conn| {
             Box::pin(async move {
+                end_attempt(conn, policy, &counter, false).await?;
                 let at = now();
                 sqlx::query(
                     "INSERT INTO sessions (token_hash, officer_id, created_at, last_seen_at, \
@@ -325,54 +322,163 @@ async fn check_and_open_session(
     })
 }
 
-/// Counts a failed password or code against the account (when there is one) and audits it.
-async fn record_failure(
+async fn audit_failure(
     store: &Store,
-    policy: Policy,
     officer_id: Option<i64>,
     what: &'static str,
 ) -> Result<(), StoreError> {
     store
         .write(move |conn| {
+            Box::pin(audit::record(
+                conn,
+                officer_id,
+                Action::LogInFailed,
+                None,
+                what,
+            ))
+        })
+        .await
+}
+
+/// What a run of failed log-ins counts against: an account, or a name that matches none (kept
+/// only as a keyed hash).
+///
+/// Limitation: whoever knows a username can keep its account locked by failing ten times an
+/// hour; counting per account and address would let a guesser with many addresses go on. An
+/// administrator unlocks it. Both follow the same steps in the database, on every server, so the
+/// answers cannot tell a known name from an unknown one.
+#[derive(Debug, Clone)]
+enum Counter {
+    Account(i64),
+    Name(String),
+}
+
+/// How long one attempt may hold its name; a crashed request frees it after this.
+const ATTEMPT_SECS: i64 = 30;
+/// Counters of unknown names are forgotten a day after their last failure.
+const FORGET_NAMES_AFTER: i64 = 24 * 3600;
+
+/// Takes the name for one attempt, or answers `false` while it is locked or another attempt on
+/// it is in flight: a burst of guesses sent at once cannot all pass the check before the first
+/// failure is counted.
+async fn begin_attempt(store: &Store, counter: &Counter) -> Result<bool, StoreError> {
+    let counter = counter.clone();
+    store
+        .write(move |conn| {
             Box::pin(async move {
-                if let Some(id) = officer_id.filter(|_| what != "locked") {
-                    count_failure(conn, policy, id).await?;
-                }
-                audit::record(conn, officer_id, Action::LogInFailed, None, what).await
+                let at = now();
+                let taken = match &counter {
+                    Counter::Account(id) => sqlx::query(
+                        "UPDATE officers SET attempt_until = $1 WHERE id = $2 \
+                         AND locked_until <= $3 AND attempt_until <= $3",
+                    )
+                    .bind(at + ATTEMPT_SECS)
+                    .bind(*id)
+                    .bind(at)
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected(),
+                    Counter::Name(hash) => {
+                        sqlx::query(
+                            "DELETE FROM login_failures WHERE updated_at < $1 AND locked_until < $2",
+                        )
+                        .bind(at - FORGET_NAMES_AFTER)
+                        .bind(at)
+                        .execute(&mut *conn)
+                        .await?;
+                        sqlx::query(
+                            "INSERT INTO login_failures (name_hash, failed_logins, locked_until, \
+                             attempt_until, updated_at) VALUES ($1, 0, 0, 0, $2) \
+                             ON CONFLICT (name_hash) DO NOTHING",
+                        )
+                        .bind(hash)
+                        .bind(at)
+                        .execute(&mut *conn)
+                        .await?;
+                        sqlx::query(
+                            "UPDATE login_failures SET attempt_until = $1, updated_at = $3 \
+                             WHERE name_hash = $2 AND locked_until <= $3 AND attempt_until <= $3",
+                        )
+                        .bind(at + ATTEMPT_SECS)
+                        .bind(hash)
+                        .bind(at)
+                        .execute(&mut *conn)
+                        .await?
+                        .rows_affected()
+                    }
+                };
+                Ok(taken == 1)
             })
         })
         .await
 }
 
-async fn count_failure(conn: &mut Conn, policy: Policy, id: i64) -> Result<(), StoreError> {
-    let failures: i64 = sqlx::query_scalar("SELECT failed_logins FROM officers WHERE id = $1")
-        .bind(id)
-        .fetch_one(&mut *conn)
-        .await?;
-    let failures = failures + 1;
-    let at = now();
-    let locked_until = lock_until(failures, at, policy);
-    sqlx::query("UPDATE officers SET failed_logins = $1, locked_until = $2 WHERE id = $3")
-        .bind(failures)
-        .bind(locked_until)
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    if failures >= LOCKING_FAILURES {
+/// Frees the name after an attempt, counting it when it failed: after the fifth failure in a
+/// row each waits longer, and the tenth locks the name for the set time.
+async fn end_attempt(
+    conn: &mut Conn,
+    policy: Policy,
+    counter: &Counter,
+    failed: bool,
+) -> Result<(), StoreError> {
+    let (read, write) = match counter {
+        Counter::Account(_) => (
+            "SELECT failed_logins FROM officers WHERE id = $1",
+            "UPDATE officers SET failed_logins = $1, locked_until = $2, attempt_until = 0 \
+             WHERE id = $3",
+        ),
+        Counter::Name(_) => (
+            "SELECT failed_logins FROM login_failures WHERE name_hash = $1",
+            "UPDATE login_failures SET failed_logins = $1, locked_until = $2, attempt_until = 0 \
+             WHERE name_hash = $3",
+        ),
+    };
+    let failures: Option<i64> = match counter {
+        Counter::Account(id) => {
+            sqlx::query_scalar(read)
+                .bind(*id)
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+        Counter::Name(hash) => {
+            sqlx::query_scalar(read)
+                .bind(hash.as_str())
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+    };
+    let Some(failures) = failures else {
+        return Ok(());
+    };
+    // A success leaves the count (it clears when the log-in is complete) and no lock.
+    let (failures, locked_until) = if failed {
+        (failures + 1, lock_until(failures + 1, now(), policy))
+    } else {
+        (failures, 0)
+    };
+    let update = sqlx::query(write).bind(failures).bind(locked_until);
+    match counter {
+        Counter::Account(id) => update.bind(*id).execute(&mut *conn).await?,
+        Counter::Name(hash) => update.bind(hash.as_str()).execute(&mut *conn).await?,
+    };
+    if let Counter::Account(id) = counter
+        && failed
+        && failures >= LOCKING_FAILURES
+    {
         // A locked account's half-finished log-ins end with it.
         sqlx::query("DELETE FROM sessions WHERE officer_id = $1 AND stage <> 'full'")
-            .bind(id)
+            .bind(*id)
             .execute(&mut *conn)
             .await?;
         if failures == LOCKING_FAILURES {
-            audit::record(conn, Some(id), Action::AccountLocked, None, "").await?;
+            audit::record(conn, Some(*id), Action::AccountLocked, None, "").await?;
         }
     }
     Ok(())
 }
 
-/// Until when an account with `failures` failed log-ins in a row must wait: not at all for the
-/// first five, then 30 s doubling, then the lock (the same steps as for unknown names).
+/// Until when a name with `failures` failed log-ins in a row must wait: not at all for the
+/// first five, then 30 s doubling, then the lock.
 pub fn lock_until(failures: i64, at: i64, policy: Policy) -> i64 {
     if failures <= FREE_FAILURES {
         0
@@ -502,13 +608,13 @@ pub async fn enter_code(
     officer: &Officer,
     input: &str,
 ) -> Result<Stage, ServiceError> {
-    let row = sqlx::query(
-        "SELECT totp_sealed, locked_until, must_change_password FROM officers WHERE id = $1",
-    )
-    .bind(officer.id)
-    .fetch_one(store.reader())
-    .await?;
-    if row.try_get::<i64, _>("locked_until")? > now() {
+    let row = sqlx::query("SELECT totp_sealed, must_change_password FROM officers WHERE id = $1")
+        .bind(officer.id)
+        .fetch_one(store.reader())
+        .await?;
+    let counter = Counter::Account(officer.id);
+    if !begin_attempt(store, &counter).await? {
+        audit_failure(store, Some(officer.id), "locked").await?;
         return Err(InputError::TooManyLogins.into());
     }
     let must_change = row.try_get::<i64, _>("must_change_password")? != 0;
@@ -557,10 +663,11 @@ pub async fn enter_code(
                     Accepted::No => 0,
                 };
                 if used != 1 {
-                    count_failure(conn, policy, id).await?;
+                    end_attempt(conn, policy, &counter, true).await?;
                     audit::record(conn, Some(id), Action::LogInFailed, None, "code").await?;
                     return Ok(false);
                 }
+                end_attempt(conn, policy, &counter, false).await?;
                 advance(conn, policy, &hashed, id, next).await?;
                 if matches!(accepted, Accepted::Recovery(_)) {
                     audit::record(conn, Some(id), Action::RecoveryCodeUsed, None, "").await?;
@@ -608,10 +715,13 @@ async fn advance(
     .execute(&mut *conn)
     .await?;
     if next == Stage::Full {
-        sqlx::query("UPDATE officers SET failed_logins = 0, locked_until = 0 WHERE id = $1")
-            .bind(officer_id)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "UPDATE officers SET failed_logins = 0, locked_until = 0, attempt_until = 0 \
+             WHERE id = $1",
+        )
+        .bind(officer_id)
+        .execute(&mut *conn)
+        .await?;
         audit::record(conn, Some(officer_id), Action::LogIn, None, "").await?;
         tracing::info!(officer.id = officer_id, "officer logged in");
     }
@@ -710,15 +820,31 @@ pub async fn finish_enrolment(
             .fetch_one(store.reader())
             .await?;
     let next = Stage::next(true, must_change != 0, true);
-    store
+    let enrolled = store
         .write(move |conn| {
             Box::pin(async move {
-                sqlx::query(
-                    "UPDATE officers SET totp_sealed = $1, totp_last_step = $2 WHERE id = $3",
+                // `totp_sealed IS NULL`: an account has one authenticator; a second half-finished
+                // log-in cannot replace the one just enrolled.
+                let enrolled = sqlx::query(
+                    "UPDATE officers SET totp_sealed = $1, totp_last_step = $2 \
+                     WHERE id = $3 AND totp_sealed IS NULL",
                 )
                 .bind(&officer_sealed)
                 .bind(step as i64)
                 .bind(id)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+                if enrolled != 1 {
+                    return Ok(false);
+                }
+                // Any other half-finished log-in of this officer ends here.
+                sqlx::query(
+                    "DELETE FROM sessions WHERE officer_id = $1 AND stage <> 'full' \
+                     AND token_hash <> $2",
+                )
+                .bind(id)
+                .bind(&hashed)
                 .execute(&mut *conn)
                 .await?;
                 sqlx::query("DELETE FROM recovery_codes WHERE officer_id = $1")
@@ -735,10 +861,14 @@ pub async fn finish_enrolment(
                     .await?;
                 }
                 audit::record(conn, Some(id), Action::TwoFactorEnrolled, None, "").await?;
-                advance(conn, policy, &hashed, id, next).await
+                advance(conn, policy, &hashed, id, next).await?;
+                Ok(true)
             })
         })
         .await?;
+    if !enrolled {
+        return Err(ServiceError::Forbidden);
+    }
     Ok((next, codes))
 }
 
@@ -775,6 +905,13 @@ pub async fn change_password(
         }
     }
     let password = parse_new_password(&new.0, &confirm.0, &officer.username)?;
+    let old_hash: String = sqlx::query_scalar("SELECT password_hash FROM officers WHERE id = $1")
+        .bind(officer.id)
+        .fetch_one(store.reader())
+        .await?;
+    if verify_password(Secret(password.clone()), old_hash).await {
+        return Err(InputError::PasswordUnchanged.into());
+    }
     let hash = hash_password(Secret(password)).await?;
     let (hashed, id) = (token_hash(token), officer.id);
     let enrolled: i64 = sqlx::query_scalar(

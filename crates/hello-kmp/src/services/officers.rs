@@ -266,23 +266,46 @@ pub async fn unlock(
     username: &str,
 ) -> Result<(), ServiceError> {
     let actor = authorize(actor)?;
-    let sql = "UPDATE officers SET failed_logins = 0, locked_until = 0 WHERE id = $1";
+    let sql =
+        "UPDATE officers SET failed_logins = 0, locked_until = 0, attempt_until = 0 WHERE id = $1";
     account_change(store, actor, username, sql, Action::AccountUnlock).await
 }
 
-/// Forgets the officer's authenticator and recovery codes (a lost phone); they enrol a new one
-/// at their next log-in.
-///
-/// Limitation: until they do, the password alone reaches the enrolment page; an administrator
-/// who suspects the password leaked too should also reset it, so that both are handed over anew.
+/// Forgets the officer's authenticator and recovery codes (a lost phone) and gives a new
+/// one-time password: both are handed over anew, so whoever knew the old password cannot
+/// enrol an authenticator of their own. The officer chooses a password and enrols again at the
+/// next log-in.
 pub async fn reset_two_factor(
     store: &Store,
     actor: Option<&Officer>,
     username: &str,
-) -> Result<(), ServiceError> {
+) -> Result<Secret, ServiceError> {
     let actor = authorize(actor)?;
-    let sql = "UPDATE officers SET totp_sealed = NULL, totp_last_step = 0 WHERE id = $1";
-    account_change(store, actor, username, sql, Action::AccountReset2fa).await
+    let id = officer_id(store, username).await?;
+    let password = Secret(readable_password());
+    let hash = hash_password(password.clone()).await?;
+    store
+        .write(move |conn| {
+            Box::pin(async move {
+                sqlx::query(
+                    "UPDATE officers SET totp_sealed = NULL, totp_last_step = 0, \
+                     password_hash = $1, must_change_password = 1 WHERE id = $2",
+                )
+                .bind(&hash)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+                sqlx::query("DELETE FROM recovery_codes WHERE officer_id = $1")
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+                end_sessions(conn, id).await?;
+                let detail = format!("officer {id}");
+                audit::record(conn, actor, Action::AccountReset2fa, None, &detail).await
+            })
+        })
+        .await?;
+    Ok(password)
 }
 
 /// Runs one `UPDATE officers … WHERE id = $1`, ends the officer's sessions and audits it.
@@ -301,12 +324,6 @@ async fn account_change(
                     return Ok(Err(InputError::LastAdministrator.into()));
                 }
                 sqlx::query(sql).bind(id).execute(&mut *conn).await?;
-                if action == Action::AccountReset2fa {
-                    sqlx::query("DELETE FROM recovery_codes WHERE officer_id = $1")
-                        .bind(id)
-                        .execute(&mut *conn)
-                        .await?;
-                }
                 if action != Action::AccountUnlock {
                     end_sessions(conn, id).await?;
                 }
@@ -320,6 +337,13 @@ async fn account_change(
 /// Whether the officer is the only active administrator, whom no change may remove: someone
 /// must always be able to manage accounts from the console.
 async fn is_last_administrator(conn: &mut crate::store::Conn, id: i64) -> Result<bool, StoreError> {
+    // On PostgreSQL two administrators could otherwise remove each other at the same moment
+    // from two writers: the administrators' rows are locked until this change commits.
+    if conn.backend_name() == "PostgreSQL" {
+        sqlx::query("SELECT id FROM officers WHERE role = 'administrator' FOR UPDATE")
+            .fetch_all(&mut *conn)
+            .await?;
+    }
     let others: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM officers WHERE role = 'administrator' AND disabled = 0 AND id <> $1",
     )

@@ -129,12 +129,14 @@ impl RuleForm {
         if thana != ANY && reference.thana(thana).is_none() {
             return Err(InputError::RuleMalformed);
         }
+        // A desk is a thana or a unit: headquarters works no tip itself.
+        let desk = |key: &str| reference.place(key).is_some_and(|p| p.kind != "hq");
         let lead = self.lead.trim();
-        if lead != THANA_OF_PLACE && reference.place(lead).is_none() {
+        if lead != THANA_OF_PLACE && !desk(lead) {
             return Err(InputError::RuleMalformed);
         }
         let copy_to = self.copy_to.trim();
-        if !copy_to.is_empty() && (reference.place(copy_to).is_none() || copy_to == lead) {
+        if !copy_to.is_empty() && (!desk(copy_to) || copy_to == lead) {
             return Err(InputError::RuleMalformed);
         }
         Ok(RuleForm {

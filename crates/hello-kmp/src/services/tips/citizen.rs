@@ -371,6 +371,7 @@ pub async fn look_up(
             officer_name: None,
             body,
             at,
+            via: None,
         });
     }
     Ok(TipsterView {

@@ -112,6 +112,9 @@ pub struct Message {
     pub officer_name: Option<String>,
     pub body: String,
     pub at: i64,
+    /// For officers: the duplicate a tipster's message was written on, when it reached this
+    /// tip because of "duplicate of" (a different tipster from this tip's own).
+    pub via: Option<String>,
 }
 
 pub(crate) fn parse_status(key: &str) -> Result<TipStatus, StoreError> {

@@ -121,7 +121,7 @@ pub async fn queue(
         page,
         has_next,
         counts: counts(store, scope).await?,
-        mine: count_mine(store, officer.id).await?,
+        mine: count_mine(store, officer.id, scope).await?,
         overdue: count_overdue(store, scope, at).await?,
     })
 }
@@ -171,12 +171,16 @@ async fn counts(store: &Store, scope: &str) -> Result<Vec<(TipStatus, i64)>, Sto
     Ok(counts)
 }
 
-async fn count_mine(store: &Store, officer_id: i64) -> Result<i64, StoreError> {
+async fn count_mine(store: &Store, officer_id: i64, scope: &str) -> Result<i64, StoreError> {
     static SQL: LazyLock<String> = LazyLock::new(|| {
-        format!("SELECT COUNT(*) FROM tips WHERE assigned_officer = $1 AND status NOT IN {CLOSED}")
+        format!(
+            "SELECT COUNT(*) FROM tips WHERE assigned_officer = $1 AND status NOT IN {CLOSED} \
+             AND ($2 = '' OR assigned_place = $2 OR copy_place = $2)"
+        )
     });
     Ok(sqlx::query_scalar(SQL.as_str())
         .bind(officer_id)
+        .bind(scope)
         .fetch_one(store.reader())
         .await?)
 }
@@ -202,8 +206,11 @@ pub struct OfficerTipView {
     pub point: Option<(f64, f64)>,
     pub event_at: Option<i64>,
     pub description: String,
+    /// Shown only to the desk that works the tip (and administrators).
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
+    /// Whether the tipster left a name or number, which this officer may not be shown.
+    pub contact_left: bool,
     pub timeline: Vec<TimelineEntry>,
     pub messages: Vec<Message>,
     /// What this officer may do with it.
@@ -240,16 +247,19 @@ pub async fn open_tip(
     .map_err(|_| StoreError::Sealing)?;
     let summary = tip_summary(&row, now())?;
     let created_at = summary.created_at;
+    let may_work = access::may(officer, TipRight::Work, &head.desk);
     Ok(OfficerTipView {
         summary,
         point: body.lat.zip(body.lon),
         event_at: row.try_get("event_at")?,
         description: body.description,
-        contact_name: body.contact_name,
-        contact_phone: body.contact_phone,
+        // Who the tipster is, when they chose to say, is for the desk that works the tip only.
+        contact_left: body.contact_name.is_some() || body.contact_phone.is_some(),
+        contact_name: body.contact_name.filter(|_| may_work),
+        contact_phone: body.contact_phone.filter(|_| may_work),
         timeline: timeline(store, id, created_at).await?,
         messages: messages(store, keys, id).await?,
-        may_work: access::may(officer, TipRight::Work, &head.desk),
+        may_work,
         may_note: access::may(officer, TipRight::Note, &head.desk),
     })
 }
@@ -434,8 +444,8 @@ pub async fn transfer(
     Ok(())
 }
 
-/// Marks a tip as a duplicate of another (which the officer must be able to read) and closes it
-/// as such; the tipster's later messages reach the original.
+/// Marks a tip as a duplicate of another (both worked by the officer's desk) and closes it as
+/// such; the tipster's later messages reach the original, marked as coming from the duplicate.
 pub async fn mark_duplicate(
     store: &Store,
     officer: &Officer,
@@ -443,7 +453,9 @@ pub async fn mark_duplicate(
     original: &str,
 ) -> Result<(), ServiceError> {
     let head = guard(store, officer, reference, TipRight::Work).await?;
-    let original = match guard(store, officer, original, TipRight::Read).await {
+    // Work on both: the tipster's later messages will reach the original's desk, so only a desk
+    // that works both tips may link them.
+    let original = match guard(store, officer, original, TipRight::Work).await {
         Ok(original) => original,
         Err(ServiceError::NotFound) => return Err(InputError::TipUnknown.into()),
         Err(other) => return Err(other),
@@ -616,8 +628,9 @@ async fn audited(
         .await
 }
 
-/// For a form whose fields were tampered with: refused as such to an officer who may work the
-/// tip, and as forbidden to one who may not, so the answer never says more than the desk allows.
+/// For a form whose fields were tampered with: refused as such to an officer who may at least
+/// write notes on the tip, and as forbidden to one who may not, so the answer never says more
+/// than the desk allows.
 pub async fn refuse_after_check(
     store: &Store,
     officer: &Officer,
@@ -715,13 +728,14 @@ async fn timeline(
 }
 
 /// Every message of the tip, internal notes included, opened, with the officers' names.
-///
-/// Limitation: a tipster's message redirected here from a duplicate is not marked as such; the
-/// duplicate's page and the audit entry `tip.duplicate` say which tips are linked.
+/// A tipster's message redirected here from a duplicate names that duplicate: it comes from
+/// another tipster, and a reply on this tip would go to this tip's own tipster, not to them.
 async fn messages(store: &Store, keys: &Keys, tip_id: i64) -> Result<Vec<Message>, StoreError> {
     let rows = sqlx::query(
-        "SELECT m.uid, m.author, m.body_sealed, m.created_at, o.display_name \
+        "SELECT m.uid, m.author, m.body_sealed, m.created_at, o.display_name, \
+         v.id AS via_id, v.created_at AS via_created \
          FROM tip_messages m LEFT JOIN officers o ON o.id = m.officer_id \
+         LEFT JOIN tips v ON v.id = m.via_tip_id \
          WHERE m.tip_id = $1 ORDER BY m.id",
     )
     .bind(tip_id)
@@ -736,6 +750,10 @@ async fn messages(store: &Store, keys: &Keys, tip_id: i64) -> Result<Vec<Message
             officer_name: row.try_get("display_name")?,
             body: open_text(keys, &message_context(&uid), &sealed)?,
             at: row.try_get("created_at")?,
+            via: row
+                .try_get::<Option<i64>, _>("via_id")?
+                .zip(row.try_get::<Option<i64>, _>("via_created")?)
+                .map(|(id, created)| super::reference(id, created)),
         });
     }
     Ok(out)

@@ -13,7 +13,7 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use crate::app::AppState;
 use crate::domain::InputError;
 use crate::services::ServiceError;
-use crate::services::accounts::{self, Guards, Officer, Secret, Stage};
+use crate::services::accounts::{self, Officer, Secret, Stage};
 use crate::web::client::Client;
 use crate::web::error::{WebError, input_status};
 use crate::web::form::CitizenForm;
@@ -53,15 +53,12 @@ pub async fn log_in(
     form: Result<CitizenForm<LoginForm>, InputError>,
 ) -> Result<Response, WebError> {
     let CitizenForm(form) = form?;
-    let guards = Guards {
-        address: &state.login_throttle,
-        unknown_names: &state.name_throttle,
-    };
     let policy = state.settings.session_policy();
     let outcome = accounts::log_in(
         &state.store,
+        &state.keys,
         policy,
-        guards,
+        &state.login_throttle,
         client.0,
         &form.username,
         Secret(form.password),

@@ -212,9 +212,7 @@ async fn officer_page(
     });
     // Only the known outcomes are shown; anything else in the address is ignored.
     let done = match done {
-        "disable" | "enable" | "unlock" | "reset-2fa" | "edit" => {
-            ctx.t(&format!("console-done-{done}"))
-        }
+        "disable" | "enable" | "unlock" | "edit" => ctx.t(&format!("console-done-{done}")),
         _ => String::new(),
     };
     let status = problem
@@ -300,10 +298,16 @@ pub async fn unlock(
 pub async fn reset_two_factor(
     State(state): State<AppState>,
     CurrentOfficer(officer): CurrentOfficer,
+    mut ctx: PageCtx,
     Path(username): Path<String>,
 ) -> Result<Response, WebError> {
-    officers::reset_two_factor(&state.store, Some(&officer), &username).await?;
-    Ok(back_to(&username, "reset-2fa"))
+    let password = officers::reset_two_factor(&state.store, Some(&officer), &username).await?;
+    ctx.signed_in(&officer);
+    Ok(render(&OneTimePasswordPage {
+        ctx,
+        username: username.trim().to_lowercase(),
+        password: password.0,
+    }))
 }
 
 pub async fn reset_password(

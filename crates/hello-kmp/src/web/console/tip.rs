@@ -25,6 +25,8 @@ pub struct ConsoleMessage {
     pub who: String,
     pub when: String,
     pub body: String,
+    /// The duplicate the message came through, from that tip's own tipster.
+    pub via: Option<String>,
 }
 
 #[derive(Template)]
@@ -43,6 +45,7 @@ pub struct TipPage {
     pub description: String,
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
+    pub contact_left: bool,
     pub timeline: Vec<(String, String)>,
     pub messages: Vec<ConsoleMessage>,
     pub copy: String,
@@ -338,6 +341,7 @@ fn build_page(
             },
             when: ctx.when(&m.at),
             body: m.body.clone(),
+            via: m.via.clone(),
         })
         .collect();
     let next_statuses = TipStatus::ALL
@@ -388,6 +392,7 @@ fn build_page(
         description: view.description,
         contact_name: view.contact_name,
         contact_phone: view.contact_phone,
+        contact_left: view.contact_left,
         timeline: view
             .timeline
             .iter()

@@ -155,10 +155,26 @@ on_both!(
         // Log-out routes end the session: they go last.
         routes.sort_by_key(|(_, path)| path.contains("logout") || path.ends_with("/sessions/end"));
         let mut checked = 0;
+        let mut may_not_work = Vec::new();
         for (role, own_place, other_place) in ROLES {
             for (own, place) in [(true, own_place), (false, other_place)] {
                 let name = format!("{}{}", &role[..4], if own { "own" } else { "other" });
                 let officer: Officer = app.officer_with(&name, role, place).await;
+                // What the queue shows must follow the same rule as opening the tip.
+                if expect(Rule::Queue, role, own) == Expect::Allowed {
+                    let queue = officer.get("/console").await;
+                    let sees = queue_refs(&queue).contains(&reference);
+                    let reads = expect(Rule::TipRead, role, own) == Expect::Allowed;
+                    assert_eq!(sees, reads, "{role} ({own}) in the queue");
+                    let counted: i64 = ["new", "under_review"]
+                        .iter()
+                        .map(|s| count_of(&queue, s).parse::<i64>().expect("a count"))
+                        .sum();
+                    assert_eq!(counted, i64::from(reads), "{role} ({own}) counts");
+                }
+                if expect(Rule::TipWork, role, own) == Expect::Forbidden {
+                    may_not_work.push(name.clone());
+                }
                 for (method, pattern) in &routes {
                     let path = pattern
                         .replace("{reference}", &reference)
@@ -195,6 +211,19 @@ on_both!(
             }
         }
         assert_eq!(checked, routes.len() * ROLES.len() * 2);
+        // A refusal changed nothing: no change to the tip is recorded for those who may not work it.
+        for name in may_not_work {
+            let changes: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM audit_log a JOIN officers o ON o.id = a.officer_id \
+             WHERE o.username = $1 AND a.action IN ('tip.status', 'tip.assign', 'tip.transfer', \
+             'tip.duplicate', 'tip.priority', 'tip.due', 'tip.reply')",
+            )
+            .bind(&name)
+            .fetch_one(app.state.store.reader())
+            .await
+            .expect("audit");
+            assert_eq!(changes, 0, "{name} changed the tip");
+        }
         assert!(
             !audit(&app, "access.denied").await.is_empty(),
             "refused looks at tips are audited"

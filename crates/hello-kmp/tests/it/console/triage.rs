@@ -178,6 +178,10 @@ on_both!(
                 .any(|m| m == "it is the blue door"),
             "the message reached the original"
         );
+        assert!(
+            on_original.text(".flag.via").contains(&copy),
+            "marked as another tipster's, through the duplicate"
+        );
         let own_view = look_up(&app, &copy_receipt).await.json().to_string();
         assert!(
             own_view.contains("it is the blue door"),
@@ -279,5 +283,92 @@ on_both!(
                 .text("#tip-officer"),
             "rahim"
         );
+    }
+);
+
+on_both!(
+    only_a_desk_that_works_both_tips_links_them,
+    |app: TestApp| async move {
+        // Militancy goes to the Detective Branch; drugs to the thana, copied to DB.
+        let (militancy, _) = send_tip(&app, "militancy", "sonadanga", "weapons stored").await;
+        let (drugs, _) = send_tip(&app, "drugs", "sonadanga", "yaba").await;
+        let db = app
+            .officer_with("dbofficer", "unit_officer", "detective_branch")
+            .await;
+        // DB works the militancy tip and reads the drugs tip as a copy...
+        assert_eq!(
+            db.get(&format!("/console/tips/{militancy}")).await.status,
+            StatusCode::OK
+        );
+        assert_eq!(
+            db.get(&format!("/console/tips/{drugs}")).await.status,
+            StatusCode::OK
+        );
+        // ...but may not send the militancy tipster's later words to Sonadanga's desk.
+        let linked = db
+            .post_form(
+                &format!("/console/tips/{militancy}/duplicate"),
+                &[("original", &drugs)],
+            )
+            .await;
+        assert_eq!(linked.status, StatusCode::FORBIDDEN);
+        assert_eq!(stored_status(&app, 1).await, "new");
+        // A thana officer cannot read DB's militancy tip at all.
+        let sonadanga = app
+            .officer_with("sonaofficer", "thana_officer", "sonadanga")
+            .await;
+        assert_eq!(
+            sonadanga
+                .get(&format!("/console/tips/{militancy}"))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        // The unit works what is routed to it as its desk.
+        redirects_to(
+            &db.post_form(
+                &format!("/console/tips/{militancy}/status"),
+                &[("status", "under_review")],
+            )
+            .await,
+            &format!("/console/tips/{militancy}"),
+        );
+    }
+);
+
+on_both!(
+    the_tipsters_contact_is_for_the_working_desk_only,
+    |app: TestApp| async move {
+        let sent = app
+            .post_json(
+                "/api/v1/tips",
+                serde_json::json!({
+                    "category": "drugs", "thana": "sonadanga", "description": "call me",
+                    "contact_name": "Karim", "contact_phone": "01711000000"
+                }),
+            )
+            .await;
+        assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.body);
+        let reference = sent.json()["reference"]
+            .as_str()
+            .expect("reference")
+            .to_string();
+        let path = format!("/console/tips/{reference}");
+        let desk = app
+            .officer_with("sonaofficer", "thana_officer", "sonadanga")
+            .await;
+        let page = desk.get(&path).await;
+        assert!(page.body.contains("01711000000") && page.body.contains("Karim"));
+        for (name, role, place) in [
+            ("hqofficer", "headquarters", "kmp_hq"),
+            ("dbofficer", "unit_officer", "detective_branch"),
+        ] {
+            let reader = app.officer_with(name, role, place).await;
+            let page = reader.get(&path).await;
+            assert_eq!(page.status, StatusCode::OK, "{role} reads the tip");
+            assert!(!page.body.contains("01711000000"), "{role} sees no number");
+            assert!(!page.body.contains("Karim"), "{role} sees no name");
+            assert!(page.has("#contact-hidden"));
+        }
     }
 );

@@ -149,6 +149,16 @@ on_both!(
             .await;
         let cookie = login.cookie_pair();
         let new_password = "seven quiet mango trees by the Rupsha";
+        let same = app
+            .post_form_as(
+                "/console/login/password",
+                &[("new_password", &password), ("confirm_password", &password)],
+                &[("cookie", &cookie)],
+                "192.0.2.66",
+            )
+            .await;
+        assert_eq!(same.status, StatusCode::UNPROCESSABLE_ENTITY);
+        refused_in_both(&same, "ভিন্ন", "different from the one you have now");
         // Bad passwords first: each refused in both languages, nothing changed.
         for (bad, bn, en) in [
             ("short one", "১২টি অক্ষর", "at least 12 characters"),
@@ -324,7 +334,7 @@ on_both!(
 );
 
 on_both!(
-    an_administrator_resets_two_factor_and_the_officer_enrols_again,
+    an_administrator_resets_two_factor_and_the_officer_starts_again,
     |app: TestApp| async move {
         let admin = app.officer().await;
         let officer = app
@@ -333,14 +343,17 @@ on_both!(
         let reset = admin
             .post_form("/console/officers/rahim/reset-2fa", &[])
             .await;
-        redirects_to(&reset, "/console/officers/rahim?done=reset-2fa");
+        assert_eq!(reset.status, StatusCode::OK);
+        let one_time = reset.text("#one-time-password");
+        assert_eq!(one_time.len(), 20);
         redirects_to(&officer.get("/console").await, "/console/login");
         assert_eq!(
             app.count("recovery_codes").await,
             10,
             "only the admin's remain"
         );
-        let login = app
+        // The old password no longer opens anything: a thief of it cannot enrol their phone.
+        let old = app
             .post_form_as(
                 "/console/login",
                 &[("username", "rahim"), ("password", &officer.password)],
@@ -348,7 +361,45 @@ on_both!(
                 "192.0.2.70",
             )
             .await;
-        redirects_to(&login, "/console/login/enrol");
+        assert_eq!(old.status, StatusCode::UNAUTHORIZED);
+        let again = app.first_log_in("rahim", &one_time).await;
+        assert_ne!(again.totp_key, officer.totp_key, "a new authenticator key");
         assert_eq!(audit(&app, "account.reset_2fa").await.len(), 1);
+    }
+);
+
+on_both!(
+    a_burst_of_codes_at_once_is_counted_one_by_one,
+    |app: TestApp| async move {
+        let officer = app
+            .officer_with("rahim", "thana_officer", "sonadanga")
+            .await;
+        let cookie = password_step(&officer, "192.0.2.71").await;
+        let wrong = if totp_code(&officer.totp_key, 0) == "000111" {
+            "000222"
+        } else {
+            "000111"
+        };
+        let burst = (0..30).map(|_| send_code(&app, &cookie, wrong));
+        let answers = futures_util::future::join_all(burst).await;
+        let checked = answers
+            .iter()
+            .filter(|a| a.status == StatusCode::UNAUTHORIZED)
+            .count() as i64;
+        let refused = answers
+            .iter()
+            .filter(|a| a.status == StatusCode::TOO_MANY_REQUESTS)
+            .count() as i64;
+        assert_eq!(checked + refused, 30, "every answer is one or the other");
+        assert!(
+            (1..=6).contains(&checked),
+            "{checked} codes checked: the account waits after six failures"
+        );
+        let counted: i64 =
+            sqlx::query_scalar("SELECT failed_logins FROM officers WHERE username = 'rahim'")
+                .fetch_one(app.state.store.reader())
+                .await
+                .expect("count");
+        assert_eq!(counted, checked, "every checked code was counted");
     }
 );
