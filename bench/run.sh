@@ -161,7 +161,7 @@ fi
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 log "building (release)"
-(cd "$ROOT" && cargo build --release -p hello-kmp --bin hello-kmp -p bench-reference)
+(cd "$ROOT" && cargo build --release -p hello-kmp -p bench-reference --bins)
 KMP=$CARGO_TARGET_DIR/release/hello-kmp
 REF=$CARGO_TARGET_DIR/release/bench-reference
 
@@ -350,17 +350,20 @@ here: page weight and the memory cost of a 100 MB upload.
   run to the next when anything else runs (the load averages under "Machine" say how quiet it
   was). Compare ratios within one run, not rates across runs.
 - **Tip submission** goes through one writer that commits whatever is queued in one
-  transaction (`store/writer.rs`): several times the reference's one-commit-per-request rate on
-  SQLite, where a tip is one INSERT without a savepoint. Its p99 (50–65 ms over our runs) follows
-  the disk's fsync time, which moves with the machine (the reference's own p99 is 45–115 ms),
-  and wrk takes one of the two cores. On PostgreSQL each job also pays a savepoint, three round
-  trips in all.
+  transaction (`store/writer.rs`); a tip is one INSERT without a savepoint on SQLite, and since
+  the console issue that INSERT also routes the tip (two subqueries on `routing_rules`). On the
+  AMD machine of earlier runs this was about 3 × the reference's one-commit-per-request rate with
+  a p99 of 50–65 ms; on the Intel machine of the run below the reference itself commits twice as
+  fast (a quicker fsync) and the ratio is near 1, with p99 under 40 ms. p99 follows the disk's
+  fsync time, and wrk takes one of the two cores. On PostgreSQL each job also pays a savepoint.
 - **Receipt look-ups** are one query each, but every sqlx query on SQLite costs a hop to the
   connection's worker thread: `GET /healthz` (`SELECT 1`) alone peaks near 11,000 requests/s here.
   Half of a hello world (over 20,000/s) is out of reach of this read path; reaching it needs its
   own work (a direct, synchronous SQLite read path, or a cache kept coherent across processes).
 - **Public pages**: the home page is rendered and gzipped once per language; what remains is
   the middleware every response passes (security headers, cross-site checks, the request span).
+  On the earlier AMD machine that was 0.54–0.57 × hello world (54,000/s); on the Intel machine
+  below, where the bare hello world reaches 156,000/s, the same page serves 55,000/s, 0.36 ×.
 
 EOF
     echo "## Results"
