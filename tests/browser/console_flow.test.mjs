@@ -16,7 +16,7 @@ import {
   base32Decode, finishLogIn, firstLogIn, hotp, sendCode, startLogIn,
 } from './console_login.mjs';
 import {
-  DESKTOP, PHONE, assertBangla, bnToAscii, clickAndWaitForPage, onEachBackend, pathOf,
+  DESKTOP, PHONE, TABLET, assertBangla, bnToAscii, clickAndWaitForPage, onEachBackend, pathOf,
   queueLinks, randomToken, screenshot, textOf, textsOf,
 } from './support.mjs';
 
@@ -200,16 +200,24 @@ onEachBackend('console flow', (run) => {
     await screenshot(page, `console-forbidden-${backend}`);
   });
 
-  run.step('Khalishpur officer logs in for the first time and finds the tip, with the reason as a note', async (local) => {
-    const context = await run.newContext(DESKTOP);
+  run.step('Khalishpur officer, on a tablet, finds the tip with the keyboard, with the reason as a note', async (local) => {
+    const context = await run.newContext(TABLET);
     const page = (local.page = await context.newPage());
     await firstLogIn(page, run.server.base, flow.officers.khalishpur);
 
     const links = await queueLinks(page);
-    const link = links.find((l) => l.text === flow.reference);
-    assert.ok(link, `${flow.reference} is not in the Khalishpur queue; links: ${JSON.stringify(links)}`);
-    const opened = await clickAndWaitForPage(page, `a.tip-link[href="${link.href}"]`);
+    assert.deepEqual(links.map((l) => l.text), [flow.reference],
+      `the Khalishpur queue should hold only the transferred tip; links: ${JSON.stringify(links)}`);
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(wide <= 768, `the queue scrolls sideways on a 768 px tablet (${wide} px wide)`);
+    await screenshot(page, `console-queue-tablet-${backend}`);
+    // The queue's shortcuts: j moves to the first tip, Enter opens it.
+    await page.keyboard.press('j');
+    const focused = await page.evaluate(() => document.activeElement && document.activeElement.textContent);
+    assert.equal(focused, flow.reference, 'j does not move to the first tip');
+    const [opened] = await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
     assert.equal(opened.status(), 200, `the tip page answered HTTP ${opened.status()}`);
+    assert.equal(pathOf(page), `/console/tips/${flow.reference}`);
     await assertBangla(page);
 
     assert.equal(await textOf(page, '#tip-assigned'), flow.khalishpurLabel, '#tip-assigned does not name Khalishpur');

@@ -55,6 +55,8 @@ const STEP_TIMEOUT_MS = 120_000;
 
 export const PHONE = { viewport: { width: 390, height: 844 }, locale: 'bn-BD', isMobile: true, hasTouch: true };
 export const DESKTOP = { viewport: { width: 1366, height: 900 }, locale: 'bn-BD' };
+/** A tablet held upright: the console must read well here too. */
+export const TABLET = { viewport: { width: 768, height: 1024 }, locale: 'bn-BD' };
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
