@@ -72,7 +72,7 @@ impl AppState {
             keys,
             reference,
             throttle: GuessThrottle::default(),
-            login_throttle: GuessThrottle::default(),
+            login_throttle: GuessThrottle::with_free_misses(crate::throttle::LOGIN_FREE_MISSES),
             assets: Assets::new(),
             _folder_lock: folder_lock,
         };

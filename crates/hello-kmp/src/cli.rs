@@ -152,11 +152,11 @@ async fn run_user_command(store: &Store, command: UserCommand) -> anyhow::Result
                 .map_err(|e| explain(e.into()))?;
             let username = officer.username.clone();
             let password = officers::add(store, None, officer).await.map_err(explain)?;
-            println!(
+            say!(
                 "Officer {username} created. One-time password: {}",
                 password.0
             );
-            println!("It must be changed at the first log-in.");
+            say!("It must be changed at the first log-in.");
         }
         UserCommand::List => {
             for o in officers::list(store).await? {
@@ -172,9 +172,13 @@ async fn run_user_command(store: &Store, command: UserCommand) -> anyhow::Result
                     "active"
                 };
                 let place = o.place.unwrap_or_default();
-                println!(
+                say!(
                     "{:<20} {:<14} {:<20} {:<12} {}",
-                    o.username, o.role, place, state, o.display_name
+                    o.username,
+                    o.role,
+                    place,
+                    state,
+                    o.display_name
                 );
             }
         }
@@ -182,19 +186,19 @@ async fn run_user_command(store: &Store, command: UserCommand) -> anyhow::Result
             officers::disable(store, None, &username)
                 .await
                 .map_err(explain)?;
-            println!("Officer {username} is disabled; their sessions have ended.");
+            say!("Officer {username} is disabled; their sessions have ended.");
         }
         UserCommand::Enable { username } => {
             officers::enable(store, None, &username)
                 .await
                 .map_err(explain)?;
-            println!("Officer {username} may log in again.");
+            say!("Officer {username} may log in again.");
         }
         UserCommand::ResetTwoFactor { username } => {
             let password = officers::reset_two_factor(store, None, &username)
                 .await
                 .map_err(explain)?;
-            println!(
+            say!(
                 "Two-factor log-in of {username} is reset; they choose a password and enrol a \
                  new authenticator at their next log-in. One-time password: {}",
                 password.0
@@ -204,13 +208,13 @@ async fn run_user_command(store: &Store, command: UserCommand) -> anyhow::Result
             officers::unlock(store, None, &username)
                 .await
                 .map_err(explain)?;
-            println!("Officer {username} is unlocked.");
+            say!("Officer {username} is unlocked.");
         }
         UserCommand::ResetPassword { username } => {
             let password = officers::reset_password(store, None, &username)
                 .await
                 .map_err(explain)?;
-            println!("New one-time password for {username}: {}", password.0);
+            say!("New one-time password for {username}: {}", password.0);
         }
     }
     Ok(())
@@ -232,7 +236,7 @@ async fn verify_audit_log(settings: Settings) -> anyhow::Result<()> {
     store.close().await;
     match verdict? {
         intact @ crate::services::audit::Verdict::Intact { .. } => {
-            println!("{intact}");
+            say!("{intact}");
             Ok(())
         }
         broken => anyhow::bail!("{broken}"),

@@ -4,6 +4,15 @@
 //! [`store`] (SQL on SQLite or PostgreSQL), [`sealing`] (encryption at rest). [`domain`] holds the
 //! parsed types every layer shares.
 
+/// Prints a line for the operator. A closed pipe (`hello-kmp user list | head -1`) ends the
+/// output quietly instead of panicking as `println!` does.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 pub mod app;
 pub mod cli;
 pub mod config;

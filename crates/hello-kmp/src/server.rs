@@ -50,16 +50,16 @@ pub async fn migrate_only(settings: Settings) -> anyhow::Result<()> {
         print_first_admin(&admin);
     }
     state.store.close().await;
-    println!("Database is up to date.");
+    say!("Database is up to date.");
     Ok(())
 }
 
 /// Straight to the terminal, never through the log.
 fn print_first_admin(admin: &FirstAdmin) {
-    println!("No officer account existed, so an administrator was created.");
-    println!("  username: {}", admin.username);
-    println!("  one-time password: {}", admin.password.0);
-    println!("It is shown only this once. Log in at /console/login.");
+    say!("No officer account existed, so an administrator was created.");
+    say!("  username: {}", admin.username);
+    say!("  one-time password: {}", admin.password.0);
+    say!("It is shown only this once. Log in at /console/login.");
 }
 
 async fn shutdown_signal() {

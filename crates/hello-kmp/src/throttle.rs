@@ -39,6 +39,7 @@ struct Entry {
 /// same moment from one address all pass the check: the lock-out comes that many guesses late.
 pub struct GuessThrottle {
     key: [u8; 32],
+    free_misses: u32,
     entries: Mutex<Entries>,
 }
 
@@ -80,7 +81,23 @@ impl Default for GuessThrottle {
         };
         GuessThrottle {
             key,
+            free_misses: FREE_MISSES,
             entries: Mutex::new(entries),
+        }
+    }
+}
+
+/// Failed officer log-ins allowed from one address before it waits. Officers of a whole thana
+/// may share one address, and each name is counted on its own in the database, so this only
+/// stops one address from trying many names.
+pub const LOGIN_FREE_MISSES: u32 = 30;
+
+impl GuessThrottle {
+    /// A throttle that starts locking after `free_misses` misses instead of [`FREE_MISSES`].
+    pub fn with_free_misses(free_misses: u32) -> GuessThrottle {
+        GuessThrottle {
+            free_misses,
+            ..GuessThrottle::default()
         }
     }
 }
@@ -133,8 +150,8 @@ impl GuessThrottle {
         }
         entry.misses += 1;
         entry.last_miss = now;
-        if entry.misses > FREE_MISSES {
-            let doublings = (entry.misses - FREE_MISSES - 1).min(10);
+        if entry.misses > self.free_misses {
+            let doublings = (entry.misses - self.free_misses - 1).min(10);
             let lock = (FIRST_LOCK * 2u32.pow(doublings)).min(LONGEST_LOCK);
             entry.locked_until = Some(now + lock);
         }

@@ -54,6 +54,16 @@
     });
   }
 
+  // A form sent once is not sent again by a second click while the page loads (the server
+  // answers the first); the clicked button's name and value still go with it.
+  Array.prototype.forEach.call(document.querySelectorAll("form[method=post]"), function (form) {
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.sent) { event.preventDefault(); return; }
+      form.dataset.sent = "1";
+      window.setTimeout(function () { delete form.dataset.sent; }, 10000);
+    });
+  });
+
   var saved = document.getElementById("saved");
   if (saved) {
     window.addEventListener("beforeunload", function (event) {

@@ -88,6 +88,16 @@ pub enum InputError {
     LastAdministrator,
     #[error("the new password is the same as the current one")]
     PasswordUnchanged,
+    #[error("an administrator cannot disable their own account or change their own role")]
+    OwnAccount,
+    #[error("the name is longer than 100 characters")]
+    NameTooLong,
+    #[error("the tip is already at this desk")]
+    SameDesk,
+    #[error("the current password is wrong")]
+    CurrentPasswordWrong,
+    #[error("the due date is before today")]
+    DueDateInPast,
 }
 
 impl InputError {
@@ -136,6 +146,11 @@ impl InputError {
             Self::DefaultRuleKept => "default_rule_kept",
             Self::LastAdministrator => "last_administrator",
             Self::PasswordUnchanged => "password_unchanged",
+            Self::OwnAccount => "own_account",
+            Self::NameTooLong => "name_too_long",
+            Self::SameDesk => "same_desk",
+            Self::CurrentPasswordWrong => "current_password_wrong",
+            Self::DueDateInPast => "due_date_in_past",
         }
     }
 
@@ -177,6 +192,11 @@ impl InputError {
             Self::DefaultRuleKept => None,
             Self::LastAdministrator => None,
             Self::PasswordUnchanged => Some("new_password"),
+            Self::OwnAccount => None,
+            Self::NameTooLong => Some("name"),
+            Self::SameDesk => Some("place"),
+            Self::CurrentPasswordWrong => Some("current_password"),
+            Self::DueDateInPast => Some("due"),
         }
     }
 
@@ -194,17 +214,18 @@ impl InputError {
             Self::RequestMalformed => 400,
             Self::MethodNotAllowed => 405,
             Self::LoginFailed => 401,
-            Self::CodeWrong => 401,
+            Self::CodeWrong | Self::CurrentPasswordWrong => 401,
             Self::StatusChangeNotAllowed
             | Self::UsernameTaken
             | Self::DefaultRuleKept
-            | Self::LastAdministrator => 409,
+            | Self::LastAdministrator
+            | Self::OwnAccount => 409,
             _ => 422,
         }
     }
 
     /// Every variant, for tests that check each has a message in both languages.
-    pub const ALL: [InputError; 42] = [
+    pub const ALL: [InputError; 47] = [
         Self::DescriptionEmpty,
         Self::DescriptionTooLong,
         Self::CategoryUnknown,
@@ -247,5 +268,10 @@ impl InputError {
         Self::DefaultRuleKept,
         Self::LastAdministrator,
         Self::PasswordUnchanged,
+        Self::OwnAccount,
+        Self::NameTooLong,
+        Self::SameDesk,
+        Self::CurrentPasswordWrong,
+        Self::DueDateInPast,
     ];
 }

@@ -51,7 +51,11 @@ impl Role {
         match self {
             Self::ThanaOfficer => kind == "thana",
             Self::UnitOfficer => kind == "unit",
-            _ => matches!(kind, "hq" | "unit" | "thana"),
+            Self::Headquarters => kind == "hq",
+            // Their work does not depend on a desk; they may sit anywhere.
+            Self::Administrator | Self::Editor | Self::Auditor => {
+                matches!(kind, "hq" | "unit" | "thana")
+            }
         }
     }
 }
@@ -110,6 +114,8 @@ mod tests {
         assert!(Role::ThanaOfficer.fits_place_kind("thana"));
         assert!(!Role::ThanaOfficer.fits_place_kind("unit"));
         assert!(Role::Auditor.fits_place_kind("hq"));
+        assert!(Role::Headquarters.fits_place_kind("hq"));
+        assert!(!Role::Headquarters.fits_place_kind("thana"));
     }
 
     #[test]

@@ -217,6 +217,7 @@ pub async fn log_in(
     password: Secret,
 ) -> Result<NewSession, ServiceError> {
     if address_throttle.wait(client).is_some() {
+        audit_failure(store, None, "address").await?;
         return Err(InputError::TooManyLogins.into());
     }
     let outcome = check_and_open_session(store, keys, policy, username, password).await;
@@ -901,7 +902,7 @@ pub async fn change_password(
             .fetch_one(store.reader())
             .await?;
         if !verify_password(current, hash).await {
-            return Err(InputError::LoginFailed.into());
+            return Err(InputError::CurrentPasswordWrong.into());
         }
     }
     let password = parse_new_password(&new.0, &confirm.0, &officer.username)?;

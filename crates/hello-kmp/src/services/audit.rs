@@ -51,6 +51,11 @@ pub enum Action {
 }
 
 impl Action {
+    /// The message key of the action's label in the console.
+    pub fn label_key(self) -> String {
+        format!("audit-{}", self.name().replace(['.', '_'], "-"))
+    }
+
     /// Every action, for the audit log's filter.
     pub const ALL: [Action; 28] = [
         Action::LogIn,

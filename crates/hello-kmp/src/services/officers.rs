@@ -40,6 +40,9 @@ impl NewOfficer {
             return Err(InputError::PlaceWrongForRole);
         }
         let display_name = display_name.trim();
+        if display_name.chars().count() > 100 {
+            return Err(InputError::NameTooLong);
+        }
         let display_name = if display_name.is_empty() {
             username.clone()
         } else {
@@ -95,6 +98,9 @@ pub async fn edit_from_form(
 ) -> Result<(), ServiceError> {
     access::administers(actor)?;
     let changed = NewOfficer::parse(username, &form.name, &form.role, &form.place, reference)?;
+    if changed.role != actor.role || changed.place != actor.place {
+        refuse_own_account(Some(actor), username)?;
+    }
     edit(store, Some(actor), username, changed).await
 }
 
@@ -124,7 +130,12 @@ pub async fn add(
                 .fetch_optional(&mut *conn)
                 .await?;
                 let Some(id) = id else { return Ok(false) };
-                let detail = format!("officer {id}, {} at {}", officer.role.key(), officer.place);
+                let detail = format!(
+                    "officer {id} ({}), {} at {}",
+                    officer.username,
+                    officer.role.key(),
+                    officer.place
+                );
                 audit::record(conn, actor, Action::AccountCreate, None, &detail).await?;
                 Ok(true)
             })
@@ -143,6 +154,16 @@ fn authorize(actor: Option<&Officer>) -> Result<Option<i64>, ServiceError> {
         Some(officer) => access::administers(officer).map(|()| Some(officer.id)),
         None => Ok(None),
     }
+}
+
+/// An administrator does not disable their own account or change their own role or place from
+/// the console: another administrator does, so that nobody locks themselves out by mistake.
+fn refuse_own_account(actor: Option<&Officer>, username: &str) -> Result<(), ServiceError> {
+    let own = actor.is_some_and(|a| a.username == username.trim().to_lowercase());
+    if own {
+        return Err(InputError::OwnAccount.into());
+    }
+    Ok(())
 }
 
 /// One officer as the list shows them.
@@ -229,7 +250,12 @@ pub async fn edit(
                 .execute(&mut *conn)
                 .await?;
                 end_sessions(conn, id).await?;
-                let detail = format!("officer {id}, {} at {}", changed.role.key(), changed.place);
+                let detail = format!(
+                    "officer {id} ({}), {} at {}",
+                    changed.username,
+                    changed.role.key(),
+                    changed.place
+                );
                 audit::record(conn, actor, Action::AccountEdit, None, &detail).await?;
                 Ok(Ok(()))
             })
@@ -243,6 +269,7 @@ pub async fn disable(
     actor: Option<&Officer>,
     username: &str,
 ) -> Result<(), ServiceError> {
+    refuse_own_account(actor, username)?;
     let actor = authorize(actor)?;
     let sql = "UPDATE officers SET disabled = 1 WHERE id = $1";
     account_change(store, actor, username, sql, Action::AccountDisable).await
@@ -282,6 +309,7 @@ pub async fn reset_two_factor(
 ) -> Result<Secret, ServiceError> {
     let actor = authorize(actor)?;
     let id = officer_id(store, username).await?;
+    let name = username.trim().to_lowercase();
     let password = Secret(readable_password());
     let hash = hash_password(password.clone()).await?;
     store
@@ -300,7 +328,7 @@ pub async fn reset_two_factor(
                     .execute(&mut *conn)
                     .await?;
                 end_sessions(conn, id).await?;
-                let detail = format!("officer {id}");
+                let detail = format!("officer {id} ({name})");
                 audit::record(conn, actor, Action::AccountReset2fa, None, &detail).await
             })
         })
@@ -317,6 +345,7 @@ async fn account_change(
     action: Action,
 ) -> Result<(), ServiceError> {
     let id = officer_id(store, username).await?;
+    let name = username.trim().to_lowercase();
     store
         .write(move |conn| {
             Box::pin(async move {
@@ -327,7 +356,8 @@ async fn account_change(
                 if action != Action::AccountUnlock {
                     end_sessions(conn, id).await?;
                 }
-                audit::record(conn, actor, action, None, &format!("officer {id}")).await?;
+                let detail = format!("officer {id} ({name})");
+                audit::record(conn, actor, action, None, &detail).await?;
                 Ok(Ok(()))
             })
         })
@@ -335,7 +365,8 @@ async fn account_change(
 }
 
 /// Whether the officer is the only active administrator, whom no change may remove: someone
-/// must always be able to manage accounts from the console.
+/// must always be able to manage accounts from the console. Only administrators who have
+/// finished their first log-in (own password, authenticator) count as the others.
 async fn is_last_administrator(conn: &mut crate::store::Conn, id: i64) -> Result<bool, StoreError> {
     // On PostgreSQL two administrators could otherwise remove each other at the same moment
     // from two writers: the administrators' rows are locked until this change commits.
@@ -345,7 +376,8 @@ async fn is_last_administrator(conn: &mut crate::store::Conn, id: i64) -> Result
             .await?;
     }
     let others: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM officers WHERE role = 'administrator' AND disabled = 0 AND id <> $1",
+        "SELECT COUNT(*) FROM officers WHERE role = 'administrator' AND disabled = 0 AND id <> $1 \
+         AND totp_sealed IS NOT NULL AND must_change_password = 0",
     )
     .bind(id)
     .fetch_one(&mut *conn)
@@ -367,6 +399,7 @@ pub async fn reset_password(
 ) -> Result<Secret, ServiceError> {
     let actor = authorize(actor)?;
     let id = officer_id(store, username).await?;
+    let name = username.trim().to_lowercase();
     let password = Secret(readable_password());
     let hash = hash_password(password.clone()).await?;
     store
@@ -380,7 +413,7 @@ pub async fn reset_password(
                 .execute(&mut *conn)
                 .await?;
                 end_sessions(conn, id).await?;
-                let detail = format!("officer {id}");
+                let detail = format!("officer {id} ({name})");
                 audit::record(conn, actor, Action::AccountPasswordReset, None, &detail).await
             })
         })

@@ -44,6 +44,23 @@ on_both!(bad_officer_details_are_refused, |app: TestApp| async move {
         new_officer(&app, "rahim", "unit_officer", "nowhere").err(),
         Some(InputError::PlaceWrongForRole)
     );
+    assert_eq!(
+        new_officer(&app, "rahim", "headquarters", "sonadanga").err(),
+        Some(InputError::PlaceWrongForRole),
+        "headquarters sits at headquarters"
+    );
+    let long_name = "ক".repeat(101);
+    assert_eq!(
+        NewOfficer::parse(
+            "rahim",
+            &long_name,
+            "thana_officer",
+            "sonadanga",
+            &app.state.reference
+        )
+        .err(),
+        Some(InputError::NameTooLong)
+    );
     let before = app.count("officers").await;
     let officer = new_officer(&app, "Rahim", "thana_officer", "sonadanga").expect("valid");
     officers::add(&app.state.store, None, officer)

@@ -65,6 +65,15 @@ on_both!(
         );
         assert_eq!(second.text("#tip-reference"), first.text("#tip-reference"));
         assert_eq!(app.count("tips").await, 1);
+        // The resend used up no reference number: the next tip is the second.
+        let next = app
+            .post_form("/tips", &[("category", "theft"), ("description", "আরেকটি")])
+            .await;
+        assert!(
+            next.text("#tip-reference").ends_with("-000002"),
+            "{}",
+            next.text("#tip-reference")
+        );
         let dump = app.dump_database().await;
         assert!(
             !dump.contains(&receipt_of(&first)),

@@ -391,6 +391,9 @@ pub async fn transfer(
         .place(place_key.trim())
         .filter(|p| p.kind != "hq")
         .ok_or(InputError::PlaceUnknown)?;
+    if head.desk.lead.as_deref() == Some(place.key.as_str()) {
+        return Err(InputError::SameDesk.into());
+    }
     let reason = tip::parse_reason(reason)?;
     let from = head.desk.lead.clone().unwrap_or_default();
     let to = place.key.clone();
@@ -534,6 +537,10 @@ pub async fn set_due_date(
 ) -> Result<(), ServiceError> {
     let id = guard(store, officer, reference, TipRight::Work).await?.id;
     let due_at = tip::parse_due_date(due)?;
+    // The day is due at its end in Khulna, so any day from today on is still ahead.
+    if due_at.is_some_and(|d| d < now()) {
+        return Err(InputError::DueDateInPast.into());
+    }
     let officer_id = officer.id;
     store
         .write(move |conn| {
@@ -544,7 +551,7 @@ pub async fn set_due_date(
                     .bind(id)
                     .execute(&mut *conn)
                     .await?;
-                let detail = due_at.map_or("none".to_string(), |d| d.to_string());
+                let detail = due_at.map_or("none".to_string(), tip::due_date_text);
                 audit::record(conn, Some(officer_id), Action::TipDue, Some(id), &detail).await
             })
         })

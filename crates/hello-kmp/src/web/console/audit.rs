@@ -16,6 +16,9 @@ pub struct AuditRow {
     pub seq: String,
     pub when: String,
     pub who: String,
+    /// The action in words, in the page's language.
+    pub label: String,
+    /// Its stable name, for filters and scripts.
     pub action: String,
     pub tip: Option<String>,
     pub detail: String,
@@ -67,7 +70,14 @@ pub async fn show_audit_log(
         .map(|l| AuditRow {
             seq: ctx.num(&l.seq),
             when: ctx.when(&l.at),
-            who: l.username.clone().unwrap_or_else(|| "—".into()),
+            who: l
+                .username
+                .clone()
+                .unwrap_or_else(|| ctx.t("console-audit-no-officer")),
+            label: Action::ALL
+                .iter()
+                .find(|a| a.name() == l.action)
+                .map_or_else(|| l.action.clone(), |a| ctx.t(&a.label_key())),
             action: l.action.clone(),
             tip: l.tip.clone(),
             detail: l.detail.clone(),
@@ -88,7 +98,7 @@ pub async fn show_audit_log(
         .iter()
         .map(|a| Choice {
             key: a.name().into(),
-            label: a.name().into(),
+            label: ctx.t(&a.label_key()),
             selected: filter.action.trim() == a.name(),
         })
         .collect();

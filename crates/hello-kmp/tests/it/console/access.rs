@@ -151,7 +151,7 @@ on_both!(
     repeated_failed_log_ins_from_one_address_are_slowed,
     |app: TestApp| async move {
         // A different name each time, so that only the address is counted.
-        for n in 0..hello_kmp::throttle::FREE_MISSES + 1 {
+        for n in 0..hello_kmp::throttle::LOGIN_FREE_MISSES + 1 {
             let name = format!("guess{n}");
             let wrong = [
                 ("username", name.as_str()),

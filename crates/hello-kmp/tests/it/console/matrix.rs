@@ -118,7 +118,7 @@ fn expect(rule: Rule, role: &str, own: bool) -> Expect {
 /// Sonadanga: its desk is Sonadanga thana, copied to the Detective Branch.
 const ROLES: [(&str, &str, &str); 6] = [
     ("administrator", "kmp_hq", "traffic"),
-    ("headquarters", "kmp_hq", "control_room"),
+    ("headquarters", "kmp_hq", "kmp_hq"),
     ("thana_officer", "sonadanga", "khalishpur"),
     ("unit_officer", "detective_branch", "city_special_branch"),
     ("editor", "kmp_hq", "kmp_hq"),

@@ -5,6 +5,9 @@
 use super::*;
 use crate::on_both;
 use crate::support::totp_code;
+use hello_kmp::domain::InputError;
+use hello_kmp::services::ServiceError;
+use hello_kmp::services::officers;
 
 async fn age_sessions(app: &TestApp, column: &str, seconds: i64) {
     let sql = format!("UPDATE sessions SET {column} = {column} - {seconds}");
@@ -196,9 +199,18 @@ on_both!(
 
         let all = auditor.get("/console/audit").await;
         assert_eq!(all.status, StatusCode::OK);
-        let actions = all.texts("#audit-log td.action");
+        let actions = all.texts("#audit-log code.action");
         assert!(actions.contains(&"tip.view".to_string()), "{actions:?}");
         assert!(actions.contains(&"officer.login".to_string()));
+        assert!(
+            all.texts("#audit-log .action-label")
+                .contains(&"তথ্য খুলেছেন".to_string()),
+            "actions in words, in Bangla"
+        );
+        assert!(
+            all.text("#audit-log").contains("(salma)"),
+            "an account change names the officer"
+        );
 
         let views = auditor
             .get(&format!(
@@ -206,7 +218,7 @@ on_both!(
             ))
             .await;
         assert_eq!(
-            views.texts("#audit-log td.action"),
+            views.texts("#audit-log code.action"),
             ["tip.view", "tip.view"]
         );
         assert!(
@@ -226,7 +238,7 @@ on_both!(
                 "/console/audit?from=2020-01-01&to={today}&action=tip.view"
             ))
             .await;
-        assert_eq!(dated.texts("#audit-log td.action").len(), 2);
+        assert_eq!(dated.texts("#audit-log code.action").len(), 2);
         let old = auditor
             .get("/console/audit?from=2020-01-01&to=2020-01-31")
             .await;
@@ -254,10 +266,10 @@ on_both!(
             admin.get("/console/audit?action=officer.login").await;
         }
         let first = admin.get("/console/audit?action=audit.view").await;
-        assert_eq!(first.texts("#audit-log td.action").len(), 50);
+        assert_eq!(first.texts("#audit-log code.action").len(), 50);
         let next = first.attr("a[rel=next]", "href").expect("older entries");
         let second = admin.get(&next).await;
-        let rows = second.texts("#audit-log td.action");
+        let rows = second.texts("#audit-log code.action");
         assert!(!rows.is_empty() && rows.len() <= 50, "{}", rows.len());
         assert!(rows.iter().all(|a| a == "audit.view"));
     }
@@ -406,11 +418,12 @@ on_both!(
 
 on_both!(the_last_administrator_stays, |app: TestApp| async move {
     let admin = app.officer().await;
+    // Nobody disables or demotes themselves from the console.
     let disable = admin
         .post_form("/console/officers/admin/disable", &[])
         .await;
     assert_eq!(disable.status, StatusCode::CONFLICT);
-    refused_in_both(&disable, "শেষ সক্রিয় প্রশাসক", "last active administrator");
+    refused_in_both(&disable, "নিজের অ্যাকাউন্ট", "your own account");
     let demote = admin
         .post_form(
             "/console/officers/admin",
@@ -419,14 +432,29 @@ on_both!(the_last_administrator_stays, |app: TestApp| async move {
         .await;
     assert_eq!(demote.status, StatusCode::CONFLICT);
     assert_eq!(demote.attr("#name", "value").as_deref(), Some("Admin"));
-    assert_eq!(
-        admin.get("/console/officers").await.status,
-        StatusCode::OK,
-        "still in"
-    );
-    // With a second administrator, the first may step down.
+    let renamed = admin
+        .post_form(
+            "/console/officers/admin",
+            &[
+                ("name", "Chief admin"),
+                ("role", "administrator"),
+                ("place", "kmp_hq"),
+            ],
+        )
+        .await;
+    redirects_to(&renamed, "/console/officers/admin?done=edit");
+    // An administrator who has not finished their first log-in does not count: from the
+    // command line, the last usable one cannot be disabled either.
     app.add_officer("second", "administrator", "kmp_hq").await;
-    let stepped = admin
+    assert!(matches!(
+        officers::disable(&app.state.store, None, "admin").await,
+        Err(ServiceError::Input(InputError::LastAdministrator))
+    ));
+    // Once the second has logged in, either may step the other down.
+    let second = app
+        .first_log_in("second", &second_password(&app).await)
+        .await;
+    let stepped = second
         .post_form(
             "/console/officers/admin",
             &[("name", "Admin"), ("role", "auditor"), ("place", "kmp_hq")],
@@ -434,3 +462,11 @@ on_both!(the_last_administrator_stays, |app: TestApp| async move {
         .await;
     redirects_to(&stepped, "/console/officers/admin?done=edit");
 });
+
+/// A fresh one-time password for `second`, from the command line's service.
+async fn second_password(app: &TestApp) -> String {
+    officers::reset_password(&app.state.store, None, "second")
+        .await
+        .expect("reset")
+        .0
+}

@@ -230,13 +230,27 @@ on_both!(
         refused_in_both(&bad, "তারিখ", "due date");
         assert_eq!(bad.attr("#due", "value").as_deref(), Some("31/12/2026"));
 
+        let past = officer.post_form(&due_path, &[("due", "২০২০-০১-১৫")]).await;
+        assert_eq!(past.status, StatusCode::UNPROCESSABLE_ENTITY);
+        refused_in_both(&past, "আজকের আগে", "before today");
         redirects_to(
-            &officer.post_form(&due_path, &[("due", "২০২৬-০১-১৫")]).await,
+            &officer.post_form(&due_path, &[("due", "২০৯০-০১-১৫")]).await,
             &format!("/console/tips/{second}"),
         );
         let page = officer.get(&format!("/console/tips/{second}")).await;
-        assert!(page.has("#tip-due .overdue"), "a past due date is overdue");
-        assert_eq!(page.attr("#due", "value").as_deref(), Some("2026-01-15"));
+        assert!(!page.has("#tip-due .overdue"), "not due yet");
+        assert_eq!(page.attr("#due", "value").as_deref(), Some("2090-01-15"));
+        // Time passes: the day is gone and the tip is overdue.
+        sqlx::query("UPDATE tips SET due_at = $1 WHERE id = 2")
+            .bind(hello_kmp::store::now() - 60)
+            .execute(app.state.store.reader())
+            .await
+            .expect("age the due date");
+        let page = officer.get(&format!("/console/tips/{second}")).await;
+        assert!(
+            page.has("#tip-due .overdue"),
+            "a passed due date is overdue"
+        );
         let overdue = officer.get("/console?overdue=1").await;
         assert_eq!(queue_refs(&overdue), [second.as_str()]);
         assert_eq!(to_ascii(&overdue.text("#count-overdue strong")), "1");
@@ -251,6 +265,16 @@ on_both!(
         assert!(queue_refs(&officer.get("/console?overdue=1").await).is_empty());
         assert_eq!(audit(&app, "tip.priority").await.len(), 1);
         assert_eq!(audit(&app, "tip.due").await.len(), 1);
+        // Moving a tip to the desk it is at is refused, and changes nothing.
+        let same = officer
+            .post_form(
+                &format!("/console/tips/{first}/transfer"),
+                &[("place", "sonadanga"), ("reason", "again")],
+            )
+            .await;
+        assert_eq!(same.status, StatusCode::UNPROCESSABLE_ENTITY);
+        refused_in_both(&same, "ইতিমধ্যে এই ডেস্কে", "already at this desk");
+        assert!(audit(&app, "tip.transfer").await.is_empty());
     }
 );
 
