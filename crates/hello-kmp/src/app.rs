@@ -27,6 +27,8 @@ pub struct Shared {
     /// Slows repeated failed officer log-ins from one address.
     pub login_throttle: GuessThrottle,
     pub assets: Assets,
+    /// Attachments, sealed.
+    pub blobs: crate::blobs::Blobs,
     /// Held while the server runs on a SQLite data folder, so that a second server on the same
     /// folder stops at start instead of sharing it.
     _folder_lock: Option<std::fs::File>,
@@ -54,6 +56,8 @@ impl AppState {
             false => None,
         };
         let keys = Keys::load_or_create(&settings.key_file())?;
+        let blobs = crate::blobs::Blobs::local(&settings.data_dir.join("blobs"))
+            .context("opening the blob folder")?;
         let store = Store::open(&settings.database_url()).await?;
         check_key_file(&store, &keys).await?;
         seed::seed_reference(&store)
@@ -74,6 +78,7 @@ impl AppState {
             throttle: GuessThrottle::default(),
             login_throttle: GuessThrottle::with_free_misses(crate::throttle::LOGIN_FREE_MISSES),
             assets: Assets::new(),
+            blobs,
             _folder_lock: folder_lock,
         };
         Ok((AppState(Arc::new(shared)), first_admin))

@@ -14,6 +14,7 @@ macro_rules! say {
 }
 
 pub mod app;
+pub mod blobs;
 pub mod cli;
 pub mod config;
 pub mod domain;

@@ -98,6 +98,20 @@ pub enum InputError {
     CurrentPasswordWrong,
     #[error("the due date is before today")]
     DueDateInPast,
+    #[error("a file is empty")]
+    FileEmpty,
+    #[error("a file is not a kind we take")]
+    FileKindRefused,
+    #[error("a file is larger than the limit")]
+    FileTooLarge,
+    #[error("a file is damaged or cut short")]
+    FileDamaged,
+    #[error("a photo has too many pixels")]
+    FileTooManyPixels,
+    #[error("a file hides other data after its content")]
+    FilePolyglot,
+    #[error("more files than a tip may carry")]
+    TooManyFiles,
 }
 
 impl InputError {
@@ -151,6 +165,13 @@ impl InputError {
             Self::SameDesk => "same_desk",
             Self::CurrentPasswordWrong => "current_password_wrong",
             Self::DueDateInPast => "due_date_in_past",
+            Self::FileEmpty => "file_empty",
+            Self::FileKindRefused => "file_kind_refused",
+            Self::FileTooLarge => "file_too_large",
+            Self::FileDamaged => "file_damaged",
+            Self::FileTooManyPixels => "file_too_many_pixels",
+            Self::FilePolyglot => "file_polyglot",
+            Self::TooManyFiles => "too_many_files",
         }
     }
 
@@ -197,6 +218,13 @@ impl InputError {
             Self::SameDesk => Some("place"),
             Self::CurrentPasswordWrong => Some("current_password"),
             Self::DueDateInPast => Some("due"),
+            Self::FileEmpty => Some("files"),
+            Self::FileKindRefused => Some("files"),
+            Self::FileTooLarge => Some("files"),
+            Self::FileDamaged => Some("files"),
+            Self::FileTooManyPixels => Some("files"),
+            Self::FilePolyglot => Some("files"),
+            Self::TooManyFiles => Some("files"),
         }
     }
 
@@ -210,7 +238,8 @@ impl InputError {
         match self {
             Self::ReceiptUnknown => 404,
             Self::TooManyGuesses | Self::TooManyLogins => 429,
-            Self::BodyTooLarge => 413,
+            Self::BodyTooLarge | Self::FileTooLarge => 413,
+            Self::FileKindRefused => 415,
             Self::RequestMalformed => 400,
             Self::MethodNotAllowed => 405,
             Self::LoginFailed => 401,
@@ -225,7 +254,7 @@ impl InputError {
     }
 
     /// Every variant, for tests that check each has a message in both languages.
-    pub const ALL: [InputError; 47] = [
+    pub const ALL: [InputError; 54] = [
         Self::DescriptionEmpty,
         Self::DescriptionTooLong,
         Self::CategoryUnknown,
@@ -273,5 +302,12 @@ impl InputError {
         Self::SameDesk,
         Self::CurrentPasswordWrong,
         Self::DueDateInPast,
+        Self::FileEmpty,
+        Self::FileKindRefused,
+        Self::FileTooLarge,
+        Self::FileDamaged,
+        Self::FileTooManyPixels,
+        Self::FilePolyglot,
+        Self::TooManyFiles,
     ];
 }

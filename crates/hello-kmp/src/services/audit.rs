@@ -48,6 +48,7 @@ pub enum Action {
     AccessDenied,
     RoutingChange,
     AuditView,
+    AttachmentDownload,
 }
 
 impl Action {
@@ -57,7 +58,7 @@ impl Action {
     }
 
     /// Every action, for the audit log's filter.
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 29] = [
         Action::LogIn,
         Action::LogInFailed,
         Action::LogOut,
@@ -86,6 +87,7 @@ impl Action {
         Action::AccessDenied,
         Action::RoutingChange,
         Action::AuditView,
+        Action::AttachmentDownload,
     ];
 
     pub fn name(self) -> &'static str {
@@ -118,6 +120,7 @@ impl Action {
             Action::AccessDenied => "access.denied",
             Action::RoutingChange => "routing.change",
             Action::AuditView => "audit.view",
+            Action::AttachmentDownload => "attachment.download",
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod attachments;
 pub mod audit;
 pub mod officers;
 pub mod reference;

@@ -37,7 +37,9 @@ pub fn router(state: AppState) -> Router {
         .route("/tips/new", get(citizen::tips::show_tip_form))
         .route(
             "/tips",
-            get(citizen::tips::to_tip_form).post(citizen::tips::submit_tip),
+            get(citizen::tips::to_tip_form)
+                .post(citizen::tips::submit_tip)
+                .layer(DefaultBodyLimit::max(citizen::tips::TIP_UPLOAD_LIMIT)),
         )
         .route(
             "/follow-up",

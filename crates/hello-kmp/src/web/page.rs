@@ -89,6 +89,16 @@ impl PageCtx {
         self.lang.digits(&n.to_string())
     }
 
+    /// A file size such as `2.4 MB` or `830 KB`, in the page's digits.
+    pub fn size(&self, bytes: i64) -> String {
+        let text = if bytes >= 1024 * 1024 {
+            format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+        } else {
+            format!("{} KB", (bytes + 1023) / 1024)
+        };
+        self.lang.digits(&text)
+    }
+
     /// A date and time in Khulna, such as `03-12-2026 14:30`, in the page's digits.
     pub fn when(&self, unix: &i64) -> String {
         self.lang.digits(&format_local(*unix))

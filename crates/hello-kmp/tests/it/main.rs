@@ -3,6 +3,7 @@
 
 mod support;
 
+mod attachments;
 mod audit;
 mod citizen_pages;
 mod cli;

@@ -231,6 +231,24 @@ impl TestApp {
             .await
     }
 
+    /// A `multipart/form-data` POST, as the tip form sends it: text fields, then files (all under
+    /// the name `files`).
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, Vec<u8>)],
+    ) -> Answer {
+        let request = Request::post(path)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(Body::from(multipart_body(fields, files)))
+            .expect("request");
+        self.send(request, "192.0.2.33").await
+    }
+
     pub async fn post_json(&self, path: &str, json: serde_json::Value) -> Answer {
         self.post_json_as(path, json, "192.0.2.1").await
     }
@@ -484,4 +502,44 @@ pub fn receipt_of(page: &Answer) -> String {
         .chars()
         .filter(char::is_ascii_digit)
         .collect()
+}
+
+const BOUNDARY: &str = "kmp-test-boundary-5f2c9a";
+
+/// A multipart body: text fields first, then the files, as a browser sends the tip form.
+pub fn multipart_body(fields: &[(&str, &str)], files: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    for (file_name, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"files\"; \
+                 filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+/// A small photo made here: a gradient, `w` × `h`, as JPEG or PNG.
+pub fn photo(format: image::ImageFormat, w: u32, h: u32) -> Vec<u8> {
+    let image = image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(w, h, |x, y| {
+        image::Rgb([(x * 7 % 256) as u8, (y * 5 % 256) as u8, 120])
+    }));
+    let mut out = Vec::new();
+    image
+        .write_to(&mut std::io::Cursor::new(&mut out), format)
+        .expect("encode");
+    out
 }

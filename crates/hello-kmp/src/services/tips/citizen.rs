@@ -4,11 +4,13 @@ use sqlx::Row;
 use time::OffsetDateTime;
 
 use super::{Author, Message, SealedBody, TimelineEntry, body_context, message_context, open_text};
+use crate::blobs::Blobs;
 use crate::config::ServiceArea;
 use crate::domain::tip::{self, Category, GeoPoint, TipStatus};
 use crate::domain::{InputError, Receipt};
 use crate::sealing::{Keys, random_hex};
 use crate::services::ServiceError;
+use crate::services::attachments::{self, Prepared};
 use crate::services::reference::Reference;
 use crate::services::routing;
 use crate::store::{Store, StoreError, now};
@@ -127,6 +129,42 @@ pub async fn submit(
     rules: SubmitRules,
     tip: NewTip,
 ) -> Result<Submitted, ServiceError> {
+    submit_with_files(store, keys, rules, tip, None).await
+}
+
+/// Files already prepared for a tip, and the store they wait in.
+pub struct Files<'a> {
+    pub blobs: &'a Blobs,
+    pub prepared: Vec<Prepared>,
+}
+
+/// Seals and stores a tip with its files, recorded in the same transaction; answers only after
+/// the commit. When nothing new is recorded (a failure, or a resent form whose tip exists) the
+/// prepared files are deleted.
+pub async fn submit_with_files(
+    store: &Store,
+    keys: &Keys,
+    rules: SubmitRules,
+    tip: NewTip,
+    files: Option<Files<'_>>,
+) -> Result<Submitted, ServiceError> {
+    let outcome = submit_inner(store, keys, rules, tip, files.as_ref()).await;
+    if let Some(files) = &files {
+        let recorded = matches!(outcome, Ok(Submitted::Created { .. }));
+        if !recorded {
+            attachments::discard(files.blobs, &files.prepared).await;
+        }
+    }
+    outcome
+}
+
+async fn submit_inner(
+    store: &Store,
+    keys: &Keys,
+    rules: SubmitRules,
+    tip: NewTip,
+    files: Option<&Files<'_>>,
+) -> Result<Submitted, ServiceError> {
     let receipt = Receipt::generate();
     let uid = random_hex(16);
     let receipt_hash = keys.lookup_hash("receipt", receipt.expose_digits());
@@ -180,9 +218,24 @@ pub async fn submit(
         at,
         retain_until,
     };
-    let stored = store
-        .write_one(move |conn| Box::pin(insert_tip(conn, row)))
-        .await?;
+    let prepared = files.map(|f| f.prepared.clone()).unwrap_or_default();
+    let stored = if prepared.is_empty() {
+        store
+            .write_one(move |conn| Box::pin(insert_tip(conn, row)))
+            .await?
+    } else {
+        store
+            .write(move |conn| {
+                Box::pin(async move {
+                    let stored = insert_tip(conn, row).await?;
+                    if stored.earlier.is_none() {
+                        attachments::insert_rows(conn, stored.id, &prepared).await?;
+                    }
+                    Ok(stored)
+                })
+            })
+            .await?
+    };
     let reference = super::reference(stored.id, stored.created_at);
     let Some(earlier) = stored.earlier else {
         tracing::info!("tip received");

@@ -9,12 +9,14 @@ use sqlx::Row;
 
 use super::citizen::{NewMessage, insert_message};
 use super::{Author, Message, SealedBody, TimelineEntry, body_context, message_context, open_text};
+use crate::blobs::Blobs;
 use crate::domain::InputError;
 use crate::domain::tip::{self, Category, TipStatus};
 use crate::sealing::{Keys, random_hex};
 use crate::services::ServiceError;
 use crate::services::access::{self, Desk, TipRight};
 use crate::services::accounts::Officer;
+use crate::services::attachments;
 use crate::services::audit::{self, Action};
 use crate::services::reference::Reference;
 use crate::store::{Conn, Store, StoreError, now};
@@ -213,6 +215,8 @@ pub struct OfficerTipView {
     pub contact_left: bool,
     pub timeline: Vec<TimelineEntry>,
     pub messages: Vec<Message>,
+    /// The files sent with it, cleaned.
+    pub attachments: Vec<attachments::Attachment>,
     /// What this officer may do with it.
     pub may_work: bool,
     pub may_note: bool,
@@ -259,6 +263,7 @@ pub async fn open_tip(
         contact_phone: body.contact_phone.filter(|_| may_work),
         timeline: timeline(store, id, created_at).await?,
         messages: messages(store, keys, id).await?,
+        attachments: attachments::of_tip(store, id).await?,
         may_work,
         may_note: access::may(officer, TipRight::Note, &head.desk),
     })
@@ -633,6 +638,23 @@ async fn audited(
             })
         })
         .await
+}
+
+/// One file of a tip, opened for an officer who may read the tip; every download is audited,
+/// with the hash of what was served.
+pub async fn download_attachment(
+    store: &Store,
+    blobs: &Blobs,
+    keys: &Keys,
+    officer: &Officer,
+    reference: &str,
+    uid: &str,
+) -> Result<attachments::Download, ServiceError> {
+    let head = guard(store, officer, reference, TipRight::Read).await?;
+    let file = attachments::open(store, blobs, keys, head.id, uid).await?;
+    let detail = format!("file {} sha256 {}", file.number, file.sha256);
+    audited(store, officer, Action::AttachmentDownload, head.id, detail).await?;
+    Ok(file)
 }
 
 /// For a form whose fields were tampered with: refused as such to an officer who may at least

@@ -1,15 +1,20 @@
 //! `GET /tips/new` and `POST /tips`: the secret tip form and its one-time receipt.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::http::header::CONTENT_TYPE;
 use axum::response::Response;
 
 use crate::app::AppState;
 use crate::domain::InputError;
+use crate::domain::media::{IMAGE_MAX_BYTES, MAX_FILES};
 use crate::domain::tip::Category;
 use crate::sealing::random_hex;
+use crate::services::ServiceError;
+use crate::services::attachments::{self, Prepared};
 use crate::services::reference::Reference;
-use crate::services::tips::citizen::{self, NewTip, SubmitRules, Submitted, TipForm};
+use crate::services::tips::citizen::{self, Files, NewTip, SubmitRules, Submitted, TipForm};
+use crate::web::BODY_LIMIT;
 use crate::web::error::{WebError, input_status};
 use crate::web::form::CitizenForm;
 use crate::web::page::{Choice, PageCtx, Problem, render, render_with};
@@ -88,21 +93,142 @@ pub async fn to_tip_form() -> axum::response::Redirect {
     axum::response::Redirect::to("/tips/new")
 }
 
+/// Largest body `POST /tips` takes: the text and five photos at their limit.
+pub const TIP_UPLOAD_LIMIT: usize = MAX_FILES * IMAGE_MAX_BYTES + 256 * 1024;
+/// Largest text field of the multipart form (a 5,000-character description is about 15 KB).
+const TEXT_FIELD_LIMIT: usize = 64 * 1024;
+
+/// `POST /tips`: the form with photos (multipart, the page's own), or without (URL-encoded).
 pub async fn submit_tip(
     State(state): State<AppState>,
     ctx: PageCtx,
-    form: Result<CitizenForm<TipForm>, InputError>,
+    request: Request,
 ) -> Result<Response, WebError> {
-    let CitizenForm(form) = form?;
+    let multipart = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !multipart {
+        // Without files the body is text only, and keeps the small limit of every text form.
+        let (parts, body) = request.into_parts();
+        let body = axum::body::Body::new(http_body_util::Limited::new(body, BODY_LIMIT));
+        let request = Request::from_parts(parts, body);
+        let CitizenForm(form) = CitizenForm::<TipForm>::from_request(request, &state).await?;
+        return submit(&state, ctx, form, Vec::new()).await;
+    }
+    let mut upload = Multipart::from_request(request, &state)
+        .await
+        .map_err(|_| InputError::FormTampered)?;
+    let mut form = TipForm::default();
+    let mut prepared = Vec::new();
+    match read_upload(&state, &mut upload, &mut form, &mut prepared).await {
+        Ok(()) => submit(&state, ctx, form, prepared).await,
+        Err(err) => {
+            attachments::discard(&state.blobs, &prepared).await;
+            match err {
+                ServiceError::Input(err) => Ok(refuse(&state, ctx, form, err)),
+                other => Err(other.into()),
+            }
+        }
+    }
+}
+
+/// Reads the form's fields in order; each photo is cleaned and sealed as it arrives, so at most
+/// one is in memory. The text comes first on the page, so it is checked before any photo is
+/// kept, and it is there to show again if a photo is refused.
+async fn read_upload(
+    state: &AppState,
+    upload: &mut Multipart,
+    form: &mut TipForm,
+    prepared: &mut Vec<Prepared>,
+) -> Result<(), ServiceError> {
+    let mut text_checked = false;
+    while let Some(mut field) = upload.next_field().await.map_err(upload_refusal)? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name != "files" {
+            let mut text = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(upload_refusal)? {
+                if text.len() + chunk.len() > TEXT_FIELD_LIMIT {
+                    return Err(InputError::BodyTooLarge.into());
+                }
+                text.extend_from_slice(&chunk);
+            }
+            let text = String::from_utf8(text).map_err(|_| InputError::FormTampered)?;
+            set_field(form, &name, text);
+            continue;
+        }
+        let chosen = field.file_name().is_some_and(|n| !n.is_empty());
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(upload_refusal)? {
+            if bytes.len() + chunk.len() > IMAGE_MAX_BYTES {
+                return Err(InputError::FileTooLarge.into());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if !chosen && bytes.is_empty() {
+            // The file input sends an empty part when no file was chosen.
+            continue;
+        }
+        if !text_checked {
+            NewTip::parse(form, &state.reference)?;
+            text_checked = true;
+        }
+        if prepared.len() == MAX_FILES {
+            return Err(InputError::TooManyFiles.into());
+        }
+        prepared.push(attachments::prepare(&state.blobs, &state.keys, bytes).await?);
+    }
+    Ok(())
+}
+
+fn set_field(form: &mut TipForm, name: &str, text: String) {
+    match name {
+        "category" => form.category = text,
+        "description" => form.description = text,
+        "event_time" => form.event_time = text,
+        "thana" => form.thana = text,
+        "lat" => form.lat = text,
+        "lon" => form.lon = text,
+        "contact_name" => form.contact_name = text,
+        "contact_phone" => form.contact_phone = text,
+        "form_token" => form.form_token = text,
+        _ => {}
+    }
+}
+
+fn upload_refusal(err: axum::extract::multipart::MultipartError) -> ServiceError {
+    if err.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        InputError::BodyTooLarge.into()
+    } else {
+        InputError::FormTampered.into()
+    }
+}
+
+async fn submit(
+    state: &AppState,
+    ctx: PageCtx,
+    form: TipForm,
+    prepared: Vec<Prepared>,
+) -> Result<Response, WebError> {
     let tip = match NewTip::parse(&form, &state.reference) {
         Ok(tip) => tip,
-        Err(err) => return Ok(refuse(&state, ctx, form, err)),
+        Err(err) => {
+            attachments::discard(&state.blobs, &prepared).await;
+            return Ok(refuse(state, ctx, form, err));
+        }
     };
     let rules = SubmitRules {
         area: state.settings.area,
         retention_days: state.settings.retention_days,
     };
-    let (receipt, reference) = match citizen::submit(&state.store, &state.keys, rules, tip).await? {
+    let files = (!prepared.is_empty()).then_some(Files {
+        blobs: &state.blobs,
+        prepared,
+    });
+    let submitted =
+        citizen::submit_with_files(&state.store, &state.keys, rules, tip, files).await?;
+    let (receipt, reference) = match submitted {
         Submitted::Created { receipt, reference } => (receipt, reference),
         Submitted::Repeated {
             receipt: Some(receipt),

@@ -92,6 +92,11 @@ pub fn routes() -> Vec<ConsoleRoute> {
             "/console/tips/{reference}/messages",
             post(tip::write_message),
         ),
+        route(
+            M::GET,
+            "/console/tips/{reference}/attachments/{uid}",
+            get(tip::download_attachment),
+        ),
         route(M::GET, "/console/account", get(account::show_account)),
         route(
             M::POST,

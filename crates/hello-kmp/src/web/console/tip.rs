@@ -4,8 +4,9 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use base64::Engine as _;
 
 use crate::app::AppState;
 use crate::domain::InputError;
@@ -18,6 +19,16 @@ use crate::web::console::auth::CurrentOfficer;
 use crate::web::error::{WebError, input_status};
 use crate::web::form::CitizenForm;
 use crate::web::page::{Choice, PageCtx, Problem, render_with};
+
+/// A file as the tip's page lists it.
+pub struct ConsoleFile {
+    pub uid: String,
+    pub name: String,
+    pub size: String,
+    pub dims: String,
+    pub sha256: String,
+    pub metadata_removed: bool,
+}
 
 /// A message as officers see it.
 pub struct ConsoleMessage {
@@ -46,6 +57,7 @@ pub struct TipPage {
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
     pub contact_left: bool,
+    pub files: Vec<ConsoleFile>,
     pub timeline: Vec<(String, String)>,
     pub messages: Vec<ConsoleMessage>,
     pub copy: String,
@@ -380,7 +392,7 @@ fn build_page(
             .unwrap_or_default()
     });
     TipPage {
-        reference: view.summary.reference,
+        reference: view.summary.reference.clone(),
         category: ctx.t(&view.summary.category.label_key()),
         status: ctx.t(&view.summary.status.label_key()),
         thana: place_name(&view.summary.thana),
@@ -393,6 +405,26 @@ fn build_page(
         contact_name: view.contact_name,
         contact_phone: view.contact_phone,
         contact_left: view.contact_left,
+        files: view
+            .attachments
+            .iter()
+            .map(|f| ConsoleFile {
+                uid: f.uid.clone(),
+                name: format!(
+                    "{}-{}.{}",
+                    view.summary.reference,
+                    f.number,
+                    f.kind.extension()
+                ),
+                size: ctx.size(f.size),
+                dims: match (f.width, f.height) {
+                    (Some(w), Some(h)) => format!("{} × {}", ctx.num(&w), ctx.num(&h)),
+                    _ => String::new(),
+                },
+                sha256: f.sha256.clone(),
+                metadata_removed: f.metadata_removed,
+            })
+            .collect(),
         timeline: view
             .timeline
             .iter()
@@ -415,4 +447,43 @@ fn build_page(
         problem,
         ctx,
     }
+}
+
+/// `GET /console/tips/{reference}/attachments/{uid}`: one file, as a download (never shown in
+/// the page), with its SHA-256 for the chain of custody. Every download is audited.
+pub async fn download_attachment(
+    State(state): State<AppState>,
+    CurrentOfficer(officer): CurrentOfficer,
+    Path((reference, uid)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let file = officer::download_attachment(
+        &state.store,
+        &state.blobs,
+        &state.keys,
+        &officer,
+        &reference,
+        &uid,
+    )
+    .await?;
+    let canonical = canonical_reference(&reference).ok_or(WebError::NotFound)?;
+    let filename = format!("{canonical}-{}.{}", file.number, file.kind.extension());
+    let digest = hex::decode(&file.sha256).unwrap_or_default();
+    let headers = [
+        (header::CONTENT_TYPE, file.kind.content_type().to_string()),
+        (
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        (header::CACHE_CONTROL, "no-store".to_string()),
+    ];
+    let mut response = (headers, file.bytes).into_response();
+    // RFC 9530: the hash of what is served, for the officer's own check.
+    if let Ok(value) = axum::http::HeaderValue::from_str(&format!(
+        "sha-256=:{}:",
+        base64::engine::general_purpose::STANDARD.encode(&digest)
+    )) {
+        response.headers_mut().insert("repr-digest", value);
+    }
+    Ok(response)
 }

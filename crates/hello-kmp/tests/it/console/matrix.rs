@@ -43,7 +43,9 @@ fn rule(method: &Method, path: &str) -> Rule {
         ) => Rule::LoginStep,
         ("POST", "/console/logout" | "/console/account/sessions/end") => Rule::LogOut,
         ("GET", "/console") => Rule::Queue,
-        ("GET", "/console/tips/{reference}") => Rule::TipRead,
+        ("GET", "/console/tips/{reference}" | "/console/tips/{reference}/attachments/{uid}") => {
+            Rule::TipRead
+        }
         ("POST", "/console/tips/{reference}/messages") => Rule::TipNote,
         (
             "POST",
@@ -143,7 +145,27 @@ fn form_for(path: &str) -> Vec<(&'static str, &'static str)> {
 on_both!(
     every_console_route_for_every_role,
     |app: TestApp| async move {
-        let (reference, _) = send_tip(&app, "drugs", "sonadanga", "matrix").await;
+        // The tip comes through the page's form with a photo, so that the file route has a file.
+        let sent = app
+            .post_multipart(
+                "/tips",
+                &[
+                    ("category", "drugs"),
+                    ("thana", "sonadanga"),
+                    ("description", "matrix"),
+                ],
+                &[(
+                    "photo.jpg",
+                    crate::support::photo(image::ImageFormat::Jpeg, 32, 24),
+                )],
+            )
+            .await;
+        assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+        let reference = sent.text("#tip-reference");
+        let attachment_uid: String = sqlx::query_scalar("SELECT uid FROM attachments")
+            .fetch_one(app.state.store.reader())
+            .await
+            .expect("the photo is recorded");
         app.add_officer("target", "thana_officer", "khalishpur")
             .await;
         let rule_id: i64 =
@@ -179,7 +201,8 @@ on_both!(
                     let path = pattern
                         .replace("{reference}", &reference)
                         .replace("{username}", "target")
-                        .replace("{id}", &rule_id.to_string());
+                        .replace("{id}", &rule_id.to_string())
+                        .replace("{uid}", &attachment_uid);
                     let answer = if *method == Method::GET {
                         officer.get(&path).await
                     } else {
@@ -199,6 +222,12 @@ on_both!(
                         Expect::SentTo(place) => {
                             assert_eq!(answer.status, StatusCode::SEE_OTHER, "{what}");
                             assert_eq!(location, place, "{what}");
+                        }
+                        Expect::Allowed
+                            if *method == Method::GET && rule(method, pattern) != Rule::Public =>
+                        {
+                            // A page the officer may open opens: not a refusal, not a dead link.
+                            assert_eq!(answer.status, StatusCode::OK, "{what}");
                         }
                         Expect::Allowed => {
                             assert_ne!(answer.status, StatusCode::FORBIDDEN, "{what}");

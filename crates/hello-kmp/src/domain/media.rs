@@ -1,0 +1,318 @@
+//! Files a tipster attaches: what kind they are (by their content, never their name or declared
+//! type), whether they are whole and only what they claim to be, and a clean copy without the
+//! metadata that could identify the sender.
+//!
+//! Photos are decoded and encoded again: the copy keeps the pixels, turned upright by the EXIF
+//! orientation, and nothing else (no EXIF, GPS, camera make and model, serial numbers, embedded
+//! thumbnails, XMP, IPTC or comments). Re-encoding also neutralises malformed files.
+//
+// Limitation: this slice takes JPEG, PNG and WebP photos only; video, voice notes, HEIC and PDF
+// are refused with a message naming the kinds taken, until their cleaning is built.
+
+use std::io::Cursor;
+
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+
+use super::InputError;
+
+/// Largest photo accepted, in bytes.
+pub const IMAGE_MAX_BYTES: usize = 25 * 1024 * 1024;
+/// Files per tip.
+pub const MAX_FILES: usize = 5;
+/// Longest side of a photo we decode. A 6,000 × 6,000 photo decodes to about 108 MB, one at a
+/// time; bigger ones are refused (the app shrinks photos on the phone first).
+pub const IMAGE_MAX_SIDE: u32 = 6_000;
+/// What one decode may allocate.
+const IMAGE_MAX_ALLOC: u64 = 160 * 1024 * 1024;
+
+/// A kind of file we take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaKind {
+    Jpeg,
+    Png,
+    Webp,
+}
+
+impl MediaKind {
+    pub fn key(self) -> &'static str {
+        match self {
+            MediaKind::Jpeg => "jpeg",
+            MediaKind::Png => "png",
+            MediaKind::Webp => "webp",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<MediaKind> {
+        [MediaKind::Jpeg, MediaKind::Png, MediaKind::Webp]
+            .into_iter()
+            .find(|k| k.key() == key)
+    }
+
+    /// The content type a download is served with.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            MediaKind::Jpeg => "image/jpeg",
+            MediaKind::Png => "image/png",
+            MediaKind::Webp => "image/webp",
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            MediaKind::Jpeg => "jpg",
+            MediaKind::Png => "png",
+            MediaKind::Webp => "webp",
+        }
+    }
+}
+
+/// Recognises a file by its first bytes.
+pub fn sniff(bytes: &[u8]) -> Result<MediaKind, InputError> {
+    if bytes.is_empty() {
+        return Err(InputError::FileEmpty);
+    }
+    match infer::get(bytes).map(|t| t.mime_type()) {
+        Some("image/jpeg") => Ok(MediaKind::Jpeg),
+        Some("image/png") => Ok(MediaKind::Png),
+        Some("image/webp") => Ok(MediaKind::Webp),
+        _ => Err(InputError::FileKindRefused),
+    }
+}
+
+/// A photo cleaned of everything but its pixels.
+pub struct CleanImage {
+    pub kind: MediaKind,
+    pub bytes: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Checks a photo is whole and nothing else, then makes the clean copy. Slow: call it off the
+/// async threads.
+pub fn clean_image(kind: MediaKind, bytes: &[u8]) -> Result<CleanImage, InputError> {
+    check_structure(kind, bytes)?;
+    let format = match kind {
+        MediaKind::Jpeg => ImageFormat::Jpeg,
+        MediaKind::Png => ImageFormat::Png,
+        MediaKind::Webp => ImageFormat::WebP,
+    };
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(IMAGE_MAX_SIDE);
+    limits.max_image_height = Some(IMAGE_MAX_SIDE);
+    limits.max_alloc = Some(IMAGE_MAX_ALLOC);
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder().map_err(refusal)?;
+    let orientation = decoder.orientation().map_err(refusal)?;
+    let mut image = DynamicImage::from_decoder(decoder).map_err(refusal)?;
+    image.apply_orientation(orientation);
+    // Photos with transparency stay PNG; everything else becomes a JPEG of good quality.
+    let (out_kind, image) = if image.color().has_alpha() && kind != MediaKind::Jpeg {
+        (MediaKind::Png, image)
+    } else {
+        (MediaKind::Jpeg, DynamicImage::ImageRgb8(image.to_rgb8()))
+    };
+    let mut out = Vec::new();
+    let written = match out_kind {
+        MediaKind::Png => image.write_to(&mut Cursor::new(&mut out), ImageFormat::Png),
+        _ => image.write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(
+            &mut out, 88,
+        )),
+    };
+    written.map_err(|_| InputError::FileDamaged)?;
+    Ok(CleanImage {
+        kind: out_kind,
+        width: image.width(),
+        height: image.height(),
+        bytes: out,
+    })
+}
+
+fn refusal(err: image::ImageError) -> InputError {
+    match err {
+        image::ImageError::Limits(_) => InputError::FileTooManyPixels,
+        _ => InputError::FileDamaged,
+    }
+}
+
+/// A file must end where its format says it ends: data hidden after the picture (a ZIP, a
+/// script) makes it a polyglot, and a file cut short is damaged.
+fn check_structure(kind: MediaKind, bytes: &[u8]) -> Result<(), InputError> {
+    let end = match kind {
+        MediaKind::Jpeg => jpeg_end(bytes),
+        MediaKind::Png => png_end(bytes),
+        MediaKind::Webp => webp_end(bytes),
+    }
+    .ok_or(InputError::FileDamaged)?;
+    // Some cameras pad the end with a few zero bytes.
+    let trailing = &bytes[end..];
+    if trailing.len() > 16 || trailing.iter().any(|b| *b != 0) {
+        return Err(InputError::FilePolyglot);
+    }
+    Ok(())
+}
+
+/// Where a JPEG's end-of-image marker ends, walking its segments and entropy-coded data.
+fn jpeg_end(b: &[u8]) -> Option<usize> {
+    if b.get(..2)? != [0xFF, 0xD8] {
+        return None;
+    }
+    let mut i = 2;
+    loop {
+        // Markers may be preceded by fill bytes 0xFF.
+        while *b.get(i)? == 0xFF && *b.get(i + 1)? == 0xFF {
+            i += 1;
+        }
+        if *b.get(i)? != 0xFF {
+            return None;
+        }
+        let marker = *b.get(i + 1)?;
+        i += 2;
+        match marker {
+            0xD9 => return Some(i),
+            0x01 | 0xD0..=0xD7 => continue,
+            _ => {}
+        }
+        let length = usize::from(u16::from_be_bytes([*b.get(i)?, *b.get(i + 1)?]));
+        if length < 2 {
+            return None;
+        }
+        i = i.checked_add(length)?;
+        if i > b.len() {
+            return None;
+        }
+        if marker == 0xDA {
+            // Entropy-coded data runs to the next marker that is not a stuffed 0xFF00 or a
+            // restart marker.
+            loop {
+                if *b.get(i)? == 0xFF {
+                    let next = *b.get(i + 1)?;
+                    if next != 0x00 && !(0xD0..=0xD7).contains(&next) && next != 0xFF {
+                        break;
+                    }
+                    i += 2;
+                } else {
+                    i += 1;
+                }
+            }
+        }
+    }
+}
+
+/// Where a PNG's IEND chunk ends, walking its chunks.
+fn png_end(b: &[u8]) -> Option<usize> {
+    if b.get(..8)? != b"\x89PNG\r\n\x1a\n" {
+        return None;
+    }
+    let mut i = 8;
+    loop {
+        let length = u32::from_be_bytes(b.get(i..i + 4)?.try_into().ok()?) as usize;
+        let kind = b.get(i + 4..i + 8)?;
+        let end = i.checked_add(12)?.checked_add(length)?;
+        if end > b.len() {
+            return None;
+        }
+        if kind == b"IEND" {
+            return Some(end);
+        }
+        i = end;
+    }
+}
+
+/// Where a WebP's RIFF container says it ends.
+fn webp_end(b: &[u8]) -> Option<usize> {
+    if b.get(..4)? != b"RIFF" || b.get(8..12)? != b"WEBP" {
+        return None;
+    }
+    let size = u32::from_le_bytes(b.get(4..8)?.try_into().ok()?) as usize;
+    let end = size.checked_add(8)?;
+    (end <= b.len()).then_some(end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn photo(kind: ImageFormat, w: u32, h: u32) -> Vec<u8> {
+        let image = DynamicImage::ImageRgb8(image::RgbImage::from_fn(w, h, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+        }));
+        let mut out = Vec::new();
+        image
+            .write_to(&mut Cursor::new(&mut out), kind)
+            .expect("encode");
+        out
+    }
+
+    #[test]
+    fn kinds_are_known_by_content() {
+        assert_eq!(sniff(&photo(ImageFormat::Jpeg, 8, 8)), Ok(MediaKind::Jpeg));
+        assert_eq!(sniff(&photo(ImageFormat::Png, 8, 8)), Ok(MediaKind::Png));
+        assert_eq!(sniff(b""), Err(InputError::FileEmpty));
+        assert_eq!(
+            sniff(b"just text, named photo.jpg"),
+            Err(InputError::FileKindRefused)
+        );
+        assert_eq!(sniff(b"%PDF-1.7\n"), Err(InputError::FileKindRefused));
+    }
+
+    #[test]
+    fn whole_files_pass_and_cut_or_padded_ones_do_not() {
+        for format in [ImageFormat::Jpeg, ImageFormat::Png] {
+            let bytes = photo(format, 40, 30);
+            let kind = sniff(&bytes).expect("kind");
+            let clean = clean_image(kind, &bytes).expect("clean");
+            assert_eq!((clean.width, clean.height), (40, 30));
+            let cut = &bytes[..bytes.len() - 10];
+            assert_eq!(clean_image(kind, cut).err(), Some(InputError::FileDamaged));
+            let mut polyglot = bytes.clone();
+            polyglot.extend_from_slice(b"PK\x03\x04 a zip file hides here");
+            assert_eq!(
+                clean_image(kind, &polyglot).err(),
+                Some(InputError::FilePolyglot)
+            );
+        }
+    }
+
+    /// CRC-32 as PNG chunks carry it (bit by bit; only for building test files).
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for byte in bytes {
+            crc ^= u32::from(*byte);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+
+    #[test]
+    fn a_huge_declared_size_is_refused_before_decoding() {
+        // A PNG header that claims 50,000 × 50,000 pixels, with one tiny data chunk.
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        let mut ihdr = Vec::new();
+        ihdr.extend_from_slice(&50_000u32.to_be_bytes());
+        ihdr.extend_from_slice(&50_000u32.to_be_bytes());
+        ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+        for (kind, data) in [
+            (&b"IHDR"[..], ihdr),
+            (b"IDAT", vec![0x78, 0x9c, 0x03, 0]),
+            (b"IEND", vec![]),
+        ] {
+            png.extend_from_slice(&(data.len() as u32).to_be_bytes());
+            png.extend_from_slice(kind);
+            png.extend_from_slice(&data);
+            let mut covered = kind.to_vec();
+            covered.extend_from_slice(&data);
+            png.extend_from_slice(&crc32(&covered).to_be_bytes());
+        }
+        assert_eq!(
+            clean_image(MediaKind::Png, &png).err(),
+            Some(InputError::FileTooManyPixels)
+        );
+    }
+}

@@ -1,0 +1,171 @@
+//! Files sent with a tip: checked, cleaned and sealed before anything about them is stored.
+//!
+//! A file is prepared (recognised by content, cleaned, hashed, sealed into the blob store) while
+//! the upload is read; its row is written in the tip's own transaction. A refused or failed
+//! submission deletes the blobs it prepared, so nothing is left behind without a record, and no
+//! record points at a missing file.
+
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::blobs::Blobs;
+use crate::domain::media::{self, MediaKind};
+use crate::sealing::{Keys, random_hex};
+use crate::services::ServiceError;
+use crate::store::{Conn, Store, StoreError, now};
+
+/// One photo decoded at a time: decoding takes up to about 100 MB.
+static CLEANING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
+/// A file cleaned and sealed into the blob store, not yet recorded.
+#[derive(Clone)]
+pub struct Prepared {
+    pub uid: String,
+    pub kind: MediaKind,
+    pub size: i64,
+    pub sha256: String,
+    key_sealed: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Recognises, checks and cleans one uploaded file, then seals the clean copy into the store.
+pub async fn prepare(blobs: &Blobs, keys: &Keys, bytes: Vec<u8>) -> Result<Prepared, ServiceError> {
+    let kind = media::sniff(&bytes)?;
+    if bytes.len() > media::IMAGE_MAX_BYTES {
+        return Err(crate::domain::InputError::FileTooLarge.into());
+    }
+    let permit = CLEANING
+        .acquire()
+        .await
+        .map_err(|e| anyhow::anyhow!("cleaning closed: {e}"))?;
+    let clean = tokio::task::spawn_blocking(move || media::clean_image(kind, &bytes))
+        .await
+        .map_err(|e| anyhow::anyhow!("cleaning a photo: {e}"))??;
+    drop(permit);
+    let sha256 = hex::encode(Sha256::digest(&clean.bytes));
+    let uid = random_hex(16);
+    let sealed = blobs.put(keys, &uid, &clean.bytes).await?;
+    Ok(Prepared {
+        uid,
+        kind: clean.kind,
+        size: clean.bytes.len() as i64,
+        sha256,
+        key_sealed: sealed.key_sealed,
+        width: clean.width,
+        height: clean.height,
+    })
+}
+
+/// Deletes prepared files that will not be recorded (a refused form, a failed commit, a resent
+/// form whose tip already exists).
+pub async fn discard(blobs: &Blobs, files: &[Prepared]) {
+    for file in files {
+        if let Err(err) = blobs.delete(&file.uid).await {
+            tracing::warn!(error = %err, "a prepared file could not be deleted");
+        }
+    }
+}
+
+/// Records prepared files for a tip, inside the tip's transaction.
+pub(crate) async fn insert_rows(
+    conn: &mut Conn,
+    tip_id: i64,
+    files: &[Prepared],
+) -> Result<(), StoreError> {
+    for file in files {
+        sqlx::query(
+            "INSERT INTO attachments (uid, tip_id, kind, size, sha256, key_sealed, width, height, \
+             metadata_removed, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9)",
+        )
+        .bind(&file.uid)
+        .bind(tip_id)
+        .bind(file.kind.key())
+        .bind(file.size)
+        .bind(&file.sha256)
+        .bind(&file.key_sealed)
+        .bind(i64::from(file.width))
+        .bind(i64::from(file.height))
+        .bind(now())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A file as an officer's tip page lists it.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    pub uid: String,
+    pub number: usize,
+    pub kind: MediaKind,
+    pub size: i64,
+    pub sha256: String,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub metadata_removed: bool,
+}
+
+/// The files of a tip, in the order they were sent. The caller has checked the officer may read
+/// the tip.
+pub(crate) async fn of_tip(store: &Store, tip_id: i64) -> Result<Vec<Attachment>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT uid, kind, size, sha256, width, height, metadata_removed FROM attachments \
+         WHERE tip_id = $1 ORDER BY id",
+    )
+    .bind(tip_id)
+    .fetch_all(store.reader())
+    .await?;
+    rows.iter()
+        .enumerate()
+        .map(|(i, r)| {
+            Ok(Attachment {
+                uid: r.try_get("uid")?,
+                number: i + 1,
+                kind: MediaKind::parse(&r.try_get::<String, _>("kind")?)
+                    .ok_or(StoreError::Sealing)?,
+                size: r.try_get("size")?,
+                sha256: r.try_get("sha256")?,
+                width: r.try_get("width")?,
+                height: r.try_get("height")?,
+                metadata_removed: r.try_get::<i64, _>("metadata_removed")? != 0,
+            })
+        })
+        .collect()
+}
+
+/// A file opened for download.
+pub struct Download {
+    pub kind: MediaKind,
+    pub bytes: Vec<u8>,
+    pub sha256: String,
+    pub number: usize,
+}
+
+/// Opens one file of a tip. The caller has checked the officer may read the tip, and audits.
+pub(crate) async fn open(
+    store: &Store,
+    blobs: &Blobs,
+    keys: &Keys,
+    tip_id: i64,
+    uid: &str,
+) -> Result<Download, ServiceError> {
+    let files = of_tip(store, tip_id).await?;
+    let file = files
+        .iter()
+        .find(|f| f.uid == uid)
+        .ok_or(ServiceError::NotFound)?;
+    let key_sealed: Vec<u8> =
+        sqlx::query_scalar("SELECT key_sealed FROM attachments WHERE uid = $1 AND tip_id = $2")
+            .bind(uid)
+            .bind(tip_id)
+            .fetch_one(store.reader())
+            .await?;
+    let bytes = blobs.open(keys, uid, &key_sealed).await?;
+    Ok(Download {
+        kind: file.kind,
+        bytes,
+        sha256: file.sha256.clone(),
+        number: file.number,
+    })
+}

@@ -1,0 +1,449 @@
+//! Photos with a tip: metadata removed before anything is stored, sealed at rest, downloaded by
+//! officers with their hash, and every bad file refused with nothing left behind.
+
+use std::path::Path;
+use std::process::Command;
+
+use axum::http::StatusCode;
+use image::ImageFormat;
+use sha2::{Digest, Sha256};
+
+use crate::on_both;
+use crate::support::{Answer, TestApp, photo};
+
+const TEXT: [(&str, &str); 3] = [
+    ("category", "drugs"),
+    ("thana", "sonadanga"),
+    ("description", "ছবিতে দোকানটি দেখা যাচ্ছে shop-in-photo"),
+];
+
+/// Writes `bytes` to a file in `dir` and runs exiftool on it with `args`.
+fn exiftool(dir: &Path, name: &str, bytes: &[u8], args: &[&str]) -> Vec<u8> {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("write fixture");
+    let output = Command::new("exiftool")
+        .args(["-q", "-overwrite_original"])
+        .args(args)
+        .arg(&path)
+        .output()
+        .expect("exiftool runs (scripts/test.sh installs libimage-exiftool-perl)");
+    assert!(
+        output.status.success(),
+        "exiftool: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    std::fs::read(&path).expect("read fixture")
+}
+
+/// Every tag exiftool finds in `bytes`, as `group:tag` names.
+fn tags(dir: &Path, bytes: &[u8]) -> Vec<String> {
+    let path = dir.join("inspect.bin");
+    std::fs::write(&path, bytes).expect("write");
+    let output = Command::new("exiftool")
+        .args(["-j", "-a", "-G1", "-s"])
+        .arg(&path)
+        .output()
+        .expect("exiftool");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("exiftool json");
+    json[0]
+        .as_object()
+        .expect("one file")
+        .keys()
+        .cloned()
+        .collect()
+}
+
+/// A JPEG carrying everything that could betray its sender.
+fn telling_jpeg(dir: &Path, orientation: &str) -> Vec<u8> {
+    let thumb = photo(ImageFormat::Jpeg, 16, 12);
+    std::fs::write(dir.join("thumb.jpg"), &thumb).expect("thumb");
+    let thumb_arg = format!("-ThumbnailImage<={}", dir.join("thumb.jpg").display());
+    let orientation = format!("-Orientation#={orientation}");
+    exiftool(
+        dir,
+        "telling.jpg",
+        &photo(ImageFormat::Jpeg, 40, 30),
+        &[
+            "-GPSLatitude=22.8201",
+            "-GPSLatitudeRef=N",
+            "-GPSLongitude=89.5512",
+            "-GPSLongitudeRef=E",
+            "-Make=TellTale",
+            "-Model=Phone-7",
+            "-SerialNumber=SN-0042",
+            "-DateTimeOriginal=2026:12:01 21:15:00",
+            "-XMP-dc:Creator=Rahim Uddin",
+            "-XMP-exif:GPSLatitude=22.8201",
+            "-IPTC:City=Khulna",
+            "-Comment=sent by rahim",
+            &orientation,
+            &thumb_arg,
+        ],
+    )
+}
+
+/// The stored copy of the only attachment, opened with the installation's keys.
+async fn stored_file(app: &TestApp) -> (Vec<u8>, String, i64, i64) {
+    let (uid, key_sealed, sha256, width, height): (String, Vec<u8>, String, i64, i64) =
+        sqlx::query_as("SELECT uid, key_sealed, sha256, width, height FROM attachments")
+            .fetch_one(app.state.store.reader())
+            .await
+            .expect("one attachment");
+    let bytes = app
+        .state
+        .blobs
+        .open(&app.state.keys, &uid, &key_sealed)
+        .await
+        .expect("opens");
+    assert_eq!(hex::encode(Sha256::digest(&bytes)), sha256);
+    (bytes, sha256, width, height)
+}
+
+fn blob_count(app: &TestApp) -> usize {
+    std::fs::read_dir(app.data_dir().join("blobs").join("attachments"))
+        .map(|d| d.count())
+        .unwrap_or(0)
+}
+
+on_both!(
+    a_photo_loses_every_identifying_detail_and_stays_upright,
+    |app: TestApp| async move {
+        let dir = tempfile::tempdir().expect("dir");
+        let telling = telling_jpeg(dir.path(), "6");
+        let before = tags(dir.path(), &telling);
+        for tag in [
+            "GPS:GPSLatitude",
+            "IFD0:Make",
+            "IFD0:Model",
+            "XMP-dc:Creator",
+            "IFD1:ThumbnailImage",
+        ] {
+            assert!(
+                before.contains(&tag.to_string()),
+                "fixture has {tag}: {before:?}"
+            );
+        }
+        let sent = app
+            .post_multipart("/tips", &TEXT, &[("IMG_2041.jpg", telling)])
+            .await;
+        assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+        assert!(sent.has("#receipt-bn"));
+
+        let (clean, _, width, height) = stored_file(&app).await;
+        assert_eq!(
+            (width, height),
+            (30, 40),
+            "orientation 6 applied: turned upright"
+        );
+        let decoded = image::load_from_memory(&clean).expect("a valid image");
+        assert_eq!((decoded.width(), decoded.height()), (30, 40));
+        let after = tags(dir.path(), &clean);
+        for group in [
+            "GPS",
+            "IFD0",
+            "IFD1",
+            "ExifIFD",
+            "XMP-dc",
+            "XMP-exif",
+            "IPTC",
+            "File:Comment",
+        ] {
+            assert!(
+                !after.iter().any(|t| t.starts_with(group)),
+                "{group} survived: {after:?}"
+            );
+        }
+        let raw = String::from_utf8_lossy(&clean);
+        for word in ["TellTale", "Phone-7", "SN-0042", "Rahim", "rahim", "Khulna"] {
+            assert!(!raw.contains(word), "{word} in the stored file");
+        }
+        // At rest the file is sealed: none of the clean bytes appear in the blob.
+        let blob_dir = app.data_dir().join("blobs").join("attachments");
+        let blob = std::fs::read_dir(&blob_dir)
+            .expect("blob dir")
+            .next()
+            .expect("one blob")
+            .expect("entry");
+        let sealed = std::fs::read(blob.path()).expect("blob");
+        assert!(!sealed.windows(32).any(|w| w == &clean[clean.len() - 32..]));
+    }
+);
+
+on_both!(
+    orientation_8_is_turned_the_other_way,
+    |app: TestApp| async move {
+        let dir = tempfile::tempdir().expect("dir");
+        let telling = telling_jpeg(dir.path(), "8");
+        let sent = app
+            .post_multipart("/tips", &TEXT, &[("a.jpg", telling)])
+            .await;
+        assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+        let (_, _, width, height) = stored_file(&app).await;
+        assert_eq!((width, height), (30, 40));
+    }
+);
+
+on_both!(
+    a_png_loses_its_text_exif_and_xmp,
+    |app: TestApp| async move {
+        let dir = tempfile::tempdir().expect("dir");
+        let png = exiftool(
+            dir.path(),
+            "telling.png",
+            &photo(ImageFormat::Png, 20, 20),
+            &[
+                "-PNG:Comment=sent by rahim",
+                "-XMP-dc:Creator=Rahim Uddin",
+                "-EXIF:Make=TellTale",
+                "-EXIF:GPSLatitude=22.8201",
+            ],
+        );
+        let sent = app.post_multipart("/tips", &TEXT, &[("x.png", png)]).await;
+        assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+        let (clean, ..) = stored_file(&app).await;
+        let after = tags(dir.path(), &clean);
+        assert!(
+            !after.iter().any(|t| t.contains("GPS")
+                || t.contains("Make")
+                || t.contains("Creator")
+                || t.contains("Comment")),
+            "{after:?}"
+        );
+    }
+);
+
+on_both!(
+    officers_download_the_clean_file_with_its_hash_and_it_is_audited,
+    |app: TestApp| async move {
+        let sent = app
+            .post_multipart(
+                "/tips",
+                &TEXT,
+                &[
+                    ("one.jpg", photo(ImageFormat::Jpeg, 64, 48)),
+                    ("two.png", photo(ImageFormat::Png, 10, 10)),
+                ],
+            )
+            .await;
+        let reference = sent.text("#tip-reference");
+        let admin = app.officer().await;
+        let page = admin.get(&format!("/console/tips/{reference}")).await;
+        let links = page.texts("#files a.file-link");
+        assert_eq!(links.len(), 2);
+        assert_eq!(
+            page.texts("#files .flag.clean").len(),
+            2,
+            "metadata removed, shown"
+        );
+        let shown_hash = page.texts("#files code.sha256")[0].clone();
+        let href = page.attr("#files a.file-link", "href").expect("link");
+        let download = admin.get(&href).await;
+        assert_eq!(download.status, StatusCode::OK, "{href}: {}", download.body);
+        assert_eq!(download.header("content-type"), "image/jpeg");
+        assert_eq!(download.header("x-content-type-options"), "nosniff");
+        assert!(
+            download
+                .header("content-disposition")
+                .starts_with(&format!("attachment; filename=\"{reference}-1.jpg\"")),
+            "{}",
+            download.header("content-disposition")
+        );
+        let bytes = download_bytes(&app, &admin.cookie, &href).await;
+        assert_eq!(hex::encode(Sha256::digest(&bytes)), shown_hash);
+        assert!(download.header("repr-digest").starts_with("sha-256=:"));
+        let audited: Vec<String> =
+            sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = 'attachment.download'")
+                .fetch_all(app.state.store.reader())
+                .await
+                .expect("audit");
+        let entry = format!("file 1 sha256 {shown_hash}");
+        assert_eq!(audited, [entry.clone(), entry], "each of the two downloads");
+        // Another desk's officer may not, and the refusal is audited.
+        let other = app
+            .officer_with("karim", "thana_officer", "khalishpur")
+            .await;
+        assert_eq!(other.get(&href).await.status, StatusCode::FORBIDDEN);
+        let unknown = admin
+            .get(&format!("/console/tips/{reference}/attachments/0000"))
+            .await;
+        assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    }
+);
+
+/// The raw bytes of a download (the test client reads bodies as text).
+async fn download_bytes(app: &TestApp, cookie: &str, path: &str) -> Vec<u8> {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let request = axum::http::Request::get(path)
+        .header("cookie", cookie)
+        .extension(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            [192, 0, 2, 9],
+            4000,
+        ))))
+        .body(axum::body::Body::empty())
+        .expect("request");
+    let response = app.router.clone().oneshot(request).await.expect("answer");
+    response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes()
+        .to_vec()
+}
+
+/// Files as the test client sends them: a name and the bytes.
+type Files = Vec<(&'static str, Vec<u8>)>;
+
+/// A refusal keeps the text, names the problem in both languages, and leaves nothing behind.
+async fn refused(app: &TestApp, answer: &Answer, status: StatusCode, bn: &str, en: &str) {
+    assert_eq!(answer.status, status, "{}", answer.body);
+    let error = answer.texts(".error").join(" ");
+    assert!(error.contains(bn), "Bangla {bn:?} in {error:?}");
+    assert!(error.contains(en), "English {en:?} in {error:?}");
+    assert!(
+        answer.text("#description").contains("shop-in-photo"),
+        "the tip's text is kept"
+    );
+    assert_eq!(app.count("tips").await, 0, "no tip");
+    assert_eq!(app.count("attachments").await, 0, "no record");
+    assert_eq!(blob_count(app), 0, "no file");
+}
+
+on_both!(
+    bad_files_are_refused_and_nothing_is_kept,
+    |app: TestApp| async move {
+        let jpeg = photo(ImageFormat::Jpeg, 40, 30);
+        let cases: Vec<(Files, StatusCode, &str, &str)> = vec![
+            (
+                vec![("empty.jpg", Vec::new())],
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "খালি",
+                "is empty",
+            ),
+            (
+                vec![("cut.jpg", jpeg[..jpeg.len() / 2].to_vec())],
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "নষ্ট",
+                "damaged",
+            ),
+            (
+                vec![(
+                    "notes.jpg",
+                    b"just some text that says it is a photo".to_vec(),
+                )],
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "JPEG, PNG ও WebP",
+                "JPEG, PNG and WebP",
+            ),
+            (
+                vec![(
+                    "poly.jpg",
+                    [jpeg.clone(), b"PK\x03\x04hidden archive".to_vec()].concat(),
+                )],
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "লুকানো",
+                "hides other data",
+            ),
+            (
+                vec![("bomb.png", png_bomb())],
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "পিক্সেল",
+                "too large in pixels",
+            ),
+            (
+                (0..6).map(|_| ("p.jpg", jpeg.clone())).collect(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "সর্বোচ্চ ৫টি",
+                "at most 5 files",
+            ),
+            (
+                vec![(
+                    "big.jpg",
+                    vec![0xFF; hello_kmp::domain::media::IMAGE_MAX_BYTES + 1],
+                )],
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "২৫ মেগাবাইটের",
+                "larger than 25 MB",
+            ),
+        ];
+        for (files, status, bn, en) in cases {
+            let answer = app.post_multipart("/tips", &TEXT, &files).await;
+            refused(&app, &answer, status, bn, en).await;
+        }
+        // Bad text with a good photo: the text is refused, the photo not kept.
+        let bad_text = app
+            .post_multipart(
+                "/tips",
+                &[("category", "drugs"), ("description", "   ")],
+                &[("ok.jpg", jpeg.clone())],
+            )
+            .await;
+        assert_eq!(bad_text.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(blob_count(&app), 0);
+        // A photo whose name lies about its kind is taken for what it is.
+        let png_named_jpg = app
+            .post_multipart(
+                "/tips",
+                &TEXT,
+                &[("photo.jpg", photo(ImageFormat::Png, 8, 8))],
+            )
+            .await;
+        assert_eq!(png_named_jpg.status, StatusCode::OK);
+        assert_eq!(app.count("attachments").await, 1);
+    }
+);
+
+on_both!(
+    a_resent_form_keeps_one_set_of_files,
+    |app: TestApp| async move {
+        let fields = [
+            ("category", "theft"),
+            ("description", "ছবি সহ shop-in-photo"),
+            ("form_token", "abcdef0123456789abcdef0123456789"),
+        ];
+        let files = || vec![("a.jpg", photo(ImageFormat::Jpeg, 20, 20))];
+        let first = app.post_multipart("/tips", &fields, &files()).await;
+        let again = app.post_multipart("/tips", &fields, &files()).await;
+        assert_eq!(again.text("#tip-reference"), first.text("#tip-reference"));
+        assert_eq!(app.count("tips").await, 1);
+        assert_eq!(app.count("attachments").await, 1);
+        assert_eq!(blob_count(&app), 1, "the resend's copy was deleted");
+    }
+);
+
+/// A PNG that declares 50,000 × 50,000 pixels in a few dozen bytes.
+fn png_bomb() -> Vec<u8> {
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(&50_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&50_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    for (kind, data) in [
+        (&b"IHDR"[..], ihdr),
+        (b"IDAT", vec![0x78, 0x9c, 0x03, 0]),
+        (b"IEND", vec![]),
+    ] {
+        png.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let mut covered = kind.to_vec();
+        covered.extend_from_slice(&data);
+        png.extend_from_slice(&covered);
+        png.extend_from_slice(&crc32(&covered).to_be_bytes());
+    }
+    png
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for byte in bytes {
+        crc ^= u32::from(*byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
