@@ -746,13 +746,7 @@ pub async fn enrolment_offer(
 ) -> Result<Offer, ServiceError> {
     let hashed = token_hash(token);
     let context = pending_context(&hashed);
-    let pending: Option<Vec<u8>> =
-        sqlx::query_scalar("SELECT pending_totp FROM sessions WHERE token_hash = $1")
-            .bind(&hashed)
-            .fetch_optional(store.reader())
-            .await?
-            .flatten();
-    let secret = match pending {
+    let secret = match pending_key(store, &hashed).await? {
         Some(sealed) => keys.open(&context, &sealed).map_err(StoreError::from)?,
         None => {
             let secret = totp_rs::Secret::generate().as_bytes().to_vec();
@@ -781,6 +775,17 @@ pub async fn enrolment_offer(
     })
 }
 
+/// The sealed key offered to this session at enrolment, if one was.
+async fn pending_key(store: &Store, token_hash: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT pending_totp FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(store.reader())
+            .await?
+            .flatten(),
+    )
+}
+
 /// Confirms enrolment with a code from the new authenticator; returns the next stage and the
 /// recovery codes, shown once and kept only as hashes.
 pub async fn finish_enrolment(
@@ -792,13 +797,9 @@ pub async fn finish_enrolment(
     input: &str,
 ) -> Result<(Stage, Vec<String>), ServiceError> {
     let hashed = token_hash(token);
-    let pending: Option<Vec<u8>> =
-        sqlx::query_scalar("SELECT pending_totp FROM sessions WHERE token_hash = $1")
-            .bind(&hashed)
-            .fetch_optional(store.reader())
-            .await?
-            .flatten();
-    let sealed = pending.ok_or(InputError::CodeWrong)?;
+    let sealed = pending_key(store, &hashed)
+        .await?
+        .ok_or(InputError::CodeWrong)?;
     let secret = keys
         .open(&pending_context(&hashed), &sealed)
         .map_err(StoreError::from)?;
