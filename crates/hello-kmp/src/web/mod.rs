@@ -39,7 +39,7 @@ pub fn router(state: AppState) -> Router {
             "/tips",
             get(citizen::tips::to_tip_form)
                 .post(citizen::tips::submit_tip)
-                .layer(DefaultBodyLimit::max(citizen::tips::TIP_UPLOAD_LIMIT)),
+                .layer(DefaultBodyLimit::max(citizen::upload::UPLOAD_LIMIT)),
         )
         .route(
             "/follow-up",
@@ -47,7 +47,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/follow-up/messages",
-            post(citizen::follow_up::add_information),
+            post(citizen::follow_up::add_information)
+                .layer(DefaultBodyLimit::max(citizen::upload::UPLOAD_LIMIT)),
         )
         .nest("/api/v1", api::routes(&state))
         .fallback(citizen::home::not_found)

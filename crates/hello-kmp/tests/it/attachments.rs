@@ -447,3 +447,64 @@ fn crc32(bytes: &[u8]) -> u32 {
     }
     !crc
 }
+
+on_both!(
+    the_tipster_adds_photos_later_up_to_five_in_all,
+    |app: TestApp| async move {
+        let sent = app
+            .post_multipart(
+                "/tips",
+                &TEXT,
+                &(0..4)
+                    .map(|_| ("p.jpg", photo(ImageFormat::Jpeg, 12, 12)))
+                    .collect::<Vec<_>>(),
+            )
+            .await;
+        let receipt = crate::support::receipt_of(&sent);
+        let two = vec![
+            ("a.jpg", photo(ImageFormat::Jpeg, 12, 12)),
+            ("b.jpg", photo(ImageFormat::Jpeg, 12, 12)),
+        ];
+        // Two more would make six: refused, the message kept, nothing stored.
+        let over = app
+            .post_multipart(
+                "/follow-up/messages",
+                &[("receipt", &receipt), ("message", "two more photos")],
+                &two,
+            )
+            .await;
+        assert_eq!(
+            over.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            over.body
+        );
+        assert!(over.text(".error").contains("at most 5 files"));
+        assert_eq!(over.text("#message"), "two more photos");
+        assert_eq!(app.count("attachments").await, 4);
+        assert_eq!(app.count("tip_messages").await, 0);
+        assert_eq!(blob_count(&app), 4);
+        // One more is the fifth.
+        let fifth = app
+            .post_multipart(
+                "/follow-up/messages",
+                &[("receipt", &receipt), ("message", "the back door")],
+                &[("c.png", photo(ImageFormat::Png, 9, 9))],
+            )
+            .await;
+        assert_eq!(fifth.status, StatusCode::OK, "{}", fifth.body);
+        assert!(fifth.has("#sent-notice"));
+        assert_eq!(app.count("attachments").await, 5);
+        assert_eq!(blob_count(&app), 5);
+        // A wrong receipt keeps nothing either.
+        let wrong = app
+            .post_multipart(
+                "/follow-up/messages",
+                &[("receipt", "1234567890123456789012345"), ("message", "x")],
+                &[("d.jpg", photo(ImageFormat::Jpeg, 9, 9))],
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::NOT_FOUND);
+        assert_eq!(blob_count(&app), 5);
+    }
+);

@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 use super::{Author, Message, SealedBody, TimelineEntry, body_context, message_context, open_text};
 use crate::blobs::Blobs;
 use crate::config::ServiceArea;
+use crate::domain::media;
 use crate::domain::tip::{self, Category, GeoPoint, TipStatus};
 use crate::domain::{InputError, Receipt};
 use crate::sealing::{Keys, random_hex};
@@ -485,13 +486,65 @@ pub async fn add_information(
     receipt: &Receipt,
     text: &str,
 ) -> Result<(), ServiceError> {
+    add_information_with_files(store, keys, receipt, text, None).await
+}
+
+/// How many more files the tip of this receipt may carry.
+pub async fn files_left(
+    store: &Store,
+    keys: &Keys,
+    receipt: &Receipt,
+) -> Result<usize, ServiceError> {
+    let tip_id = tip_id_of_receipt(store, keys, receipt).await?;
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attachments WHERE tip_id = $1")
+        .bind(tip_id)
+        .fetch_one(store.reader())
+        .await?;
+    Ok(media::MAX_FILES.saturating_sub(count as usize))
+}
+
+/// The tipster's message with files already prepared, in one transaction; the files belong to
+/// the tipster's own tip, and never take it past its number of files.
+pub async fn add_information_with_files(
+    store: &Store,
+    keys: &Keys,
+    receipt: &Receipt,
+    text: &str,
+    files: Option<Files<'_>>,
+) -> Result<(), ServiceError> {
+    let outcome = add_inner(store, keys, receipt, text, files.as_ref()).await;
+    if let (Err(_), Some(files)) = (&outcome, &files) {
+        attachments::discard(files.blobs, &files.prepared).await;
+    }
+    outcome
+}
+
+async fn add_inner(
+    store: &Store,
+    keys: &Keys,
+    receipt: &Receipt,
+    text: &str,
+    files: Option<&Files<'_>>,
+) -> Result<(), ServiceError> {
     let text = tip::parse_message(text)?;
     let tip_id = tip_id_of_receipt(store, keys, receipt).await?;
     let uid = random_hex(16);
     let sealed = keys.seal(&message_context(&uid), text.as_bytes());
-    store
+    let prepared = files.map(|f| f.prepared.clone()).unwrap_or_default();
+    let outcome = store
         .write(move |conn| {
             Box::pin(async move {
+                if !prepared.is_empty() {
+                    let count: i64 =
+                        sqlx::query_scalar("SELECT COUNT(*) FROM attachments WHERE tip_id = $1")
+                            .bind(tip_id)
+                            .fetch_one(&mut *conn)
+                            .await?;
+                    if count as usize + prepared.len() > media::MAX_FILES {
+                        return Ok(Err(InputError::TooManyFiles));
+                    }
+                    attachments::insert_rows(conn, tip_id, &prepared).await?;
+                }
                 // On a tip marked as a duplicate, the message reaches the original; `via`
                 // keeps it in this tipster's own conversation.
                 let original: Option<i64> =
@@ -518,10 +571,11 @@ pub async fn add_information(
                     .bind(target)
                     .execute(&mut *conn)
                     .await?;
-                Ok(())
+                Ok(Ok(()))
             })
         })
         .await?;
+    outcome?;
     tracing::info!("tipster added information");
     Ok(())
 }

@@ -4,7 +4,7 @@
 //! history and of every log. Wrong receipts count against the guesser's in-memory throttle.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 
@@ -12,9 +12,12 @@ use crate::app::AppState;
 use crate::domain::{InputError, Receipt};
 use crate::i18n::Lang;
 use crate::services::ServiceError;
+use crate::services::attachments::{self, Prepared};
 use crate::services::tips::Author;
-use crate::services::tips::citizen::{self, TipsterView};
+use crate::services::tips::citizen::{self, Files, TipsterView};
+use crate::web::BODY_LIMIT;
 use crate::web::citizen::lang::language_cookie;
+use crate::web::citizen::upload::{self, Part};
 use crate::web::client::Client;
 use crate::web::error::{WebError, input_status};
 use crate::web::form::CitizenForm;
@@ -118,20 +121,120 @@ pub async fn show_tip_status(
 }
 
 // Limitation: the form carries no idempotency token, so resending the same page (a refresh
-// that re-posts) adds the same message twice.
+// that re-posts) adds the same message twice; the page's script sends a form once per click.
+/// `POST /follow-up/messages`: more information, with photos (multipart, the page's own) or
+/// without (URL-encoded).
 pub async fn add_information(
     State(state): State<AppState>,
     ctx: PageCtx,
     client: Client,
-    form: Result<CitizenForm<MessageForm>, InputError>,
+    request: Request,
 ) -> Result<Response, WebError> {
-    let CitizenForm(form) = form?;
-    let (receipt, _) = match look_up(&state, client, &form.receipt).await {
-        Ok(found) => found,
-        Err(ServiceError::Input(err)) => return Ok(refuse_lookup(ctx, form.receipt, err)),
-        Err(other) => return Err(other.into()),
+    if !upload::is_multipart(request.headers()) {
+        let (parts, body) = request.into_parts();
+        let body = axum::body::Body::new(http_body_util::Limited::new(body, BODY_LIMIT));
+        let request = Request::from_parts(parts, body);
+        let CitizenForm(form) = CitizenForm::<MessageForm>::from_request(request, &state).await?;
+        return add(&state, ctx, client, form, Vec::new(), None).await;
+    }
+    let mut upload = Multipart::from_request(request, &state)
+        .await
+        .map_err(|_| InputError::FormTampered)?;
+    let mut form = MessageForm::default();
+    let mut prepared = Vec::new();
+    let refused = match read_upload(&state, client, &mut upload, &mut form, &mut prepared).await {
+        Ok(()) => None,
+        Err(ServiceError::Input(err)) => Some(err),
+        Err(other) => {
+            attachments::discard(&state.blobs, &prepared).await;
+            return Err(other.into());
+        }
     };
-    let added = citizen::add_information(&state.store, &state.keys, &receipt, &form.message).await;
+    add(&state, ctx, client, form, prepared, refused).await
+}
+
+/// Reads the receipt, the message and the photos in order; the receipt is checked before the
+/// first photo is kept, and each photo is cleaned and sealed as it arrives.
+async fn read_upload(
+    state: &AppState,
+    client: Client,
+    upload: &mut Multipart,
+    form: &mut MessageForm,
+    prepared: &mut Vec<Prepared>,
+) -> Result<(), ServiceError> {
+    let mut left = None;
+    while let Some(part) = upload::next_part(upload).await? {
+        let bytes = match part {
+            Part::Text { name, value } => {
+                match name.as_str() {
+                    "receipt" => form.receipt = value,
+                    "message" => form.message = value,
+                    _ => {}
+                }
+                continue;
+            }
+            Part::File(bytes) => bytes,
+        };
+        let left = match left {
+            Some(left) => left,
+            None => {
+                let (receipt, _) = look_up(state, client, &form.receipt).await?;
+                *left.insert(citizen::files_left(&state.store, &state.keys, &receipt).await?)
+            }
+        };
+        if prepared.len() >= left {
+            return Err(InputError::TooManyFiles.into());
+        }
+        prepared.push(attachments::prepare(&state.blobs, &state.keys, bytes).await?);
+    }
+    Ok(())
+}
+
+/// Adds the message and its files, or shows the status page again with the reason and the
+/// draft; refused files are not kept.
+async fn add(
+    state: &AppState,
+    ctx: PageCtx,
+    client: Client,
+    form: MessageForm,
+    prepared: Vec<Prepared>,
+    refused: Option<InputError>,
+) -> Result<Response, WebError> {
+    // A receipt already refused while reading the files is not tried (and counted) again.
+    if let Some(err) = refused.filter(|e| e.field() == Some("receipt")) {
+        attachments::discard(&state.blobs, &prepared).await;
+        return Ok(refuse_lookup(ctx, form.receipt, err));
+    }
+    let (receipt, _) = match look_up(state, client, &form.receipt).await {
+        Ok(found) => found,
+        Err(err) => {
+            attachments::discard(&state.blobs, &prepared).await;
+            return match err {
+                ServiceError::Input(err) => Ok(refuse_lookup(ctx, form.receipt, err)),
+                other => Err(other.into()),
+            };
+        }
+    };
+    let added = match refused {
+        Some(err) => {
+            attachments::discard(&state.blobs, &prepared).await;
+            Err(ServiceError::Input(err))
+        }
+        None => {
+            let files = (!prepared.is_empty()).then_some(Files {
+                blobs: &state.blobs,
+                prepared,
+            });
+            citizen::add_information_with_files(
+                &state.store,
+                &state.keys,
+                &receipt,
+                &form.message,
+                files,
+            )
+            .await
+        }
+    };
     let view = citizen::look_up(&state.store, &state.keys, &receipt).await?;
     match added {
         Ok(()) => Ok(render(&status_page(

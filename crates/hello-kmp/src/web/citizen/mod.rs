@@ -5,3 +5,4 @@ pub mod follow_up;
 pub mod home;
 pub mod lang;
 pub mod tips;
+pub mod upload;

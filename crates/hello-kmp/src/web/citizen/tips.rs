@@ -2,12 +2,11 @@
 
 use askama::Template;
 use axum::extract::{FromRequest, Multipart, Request, State};
-use axum::http::header::CONTENT_TYPE;
 use axum::response::Response;
 
 use crate::app::AppState;
 use crate::domain::InputError;
-use crate::domain::media::{IMAGE_MAX_BYTES, MAX_FILES};
+use crate::domain::media::MAX_FILES;
 use crate::domain::tip::Category;
 use crate::sealing::random_hex;
 use crate::services::ServiceError;
@@ -15,6 +14,7 @@ use crate::services::attachments::{self, Prepared};
 use crate::services::reference::Reference;
 use crate::services::tips::citizen::{self, Files, NewTip, SubmitRules, Submitted, TipForm};
 use crate::web::BODY_LIMIT;
+use crate::web::citizen::upload::{self, Part};
 use crate::web::error::{WebError, input_status};
 use crate::web::form::CitizenForm;
 use crate::web::page::{Choice, PageCtx, Problem, render, render_with};
@@ -93,23 +93,13 @@ pub async fn to_tip_form() -> axum::response::Redirect {
     axum::response::Redirect::to("/tips/new")
 }
 
-/// Largest body `POST /tips` takes: the text and five photos at their limit.
-pub const TIP_UPLOAD_LIMIT: usize = MAX_FILES * IMAGE_MAX_BYTES + 256 * 1024;
-/// Largest text field of the multipart form (a 5,000-character description is about 15 KB).
-const TEXT_FIELD_LIMIT: usize = 64 * 1024;
-
 /// `POST /tips`: the form with photos (multipart, the page's own), or without (URL-encoded).
 pub async fn submit_tip(
     State(state): State<AppState>,
     ctx: PageCtx,
     request: Request,
 ) -> Result<Response, WebError> {
-    let multipart = request
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"));
-    if !multipart {
+    if !upload::is_multipart(request.headers()) {
         // Without files the body is text only, and keeps the small limit of every text form.
         let (parts, body) = request.into_parts();
         let body = axum::body::Body::new(http_body_util::Limited::new(body, BODY_LIMIT));
@@ -134,9 +124,9 @@ pub async fn submit_tip(
     }
 }
 
-/// Reads the form's fields in order; each photo is cleaned and sealed as it arrives, so at most
-/// one is in memory. The text comes first on the page, so it is checked before any photo is
-/// kept, and it is there to show again if a photo is refused.
+/// Reads the form's parts in order; each photo is cleaned and sealed as it arrives. The text
+/// comes first on the page, so it is checked before any photo is kept, and it is there to show
+/// again if a photo is refused.
 async fn read_upload(
     state: &AppState,
     upload: &mut Multipart,
@@ -144,32 +134,14 @@ async fn read_upload(
     prepared: &mut Vec<Prepared>,
 ) -> Result<(), ServiceError> {
     let mut text_checked = false;
-    while let Some(mut field) = upload.next_field().await.map_err(upload_refusal)? {
-        let name = field.name().unwrap_or_default().to_string();
-        if name != "files" {
-            let mut text = Vec::new();
-            while let Some(chunk) = field.chunk().await.map_err(upload_refusal)? {
-                if text.len() + chunk.len() > TEXT_FIELD_LIMIT {
-                    return Err(InputError::BodyTooLarge.into());
-                }
-                text.extend_from_slice(&chunk);
+    while let Some(part) = upload::next_part(upload).await? {
+        let bytes = match part {
+            Part::Text { name, value } => {
+                set_field(form, &name, value);
+                continue;
             }
-            let text = String::from_utf8(text).map_err(|_| InputError::FormTampered)?;
-            set_field(form, &name, text);
-            continue;
-        }
-        let chosen = field.file_name().is_some_and(|n| !n.is_empty());
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.chunk().await.map_err(upload_refusal)? {
-            if bytes.len() + chunk.len() > IMAGE_MAX_BYTES {
-                return Err(InputError::FileTooLarge.into());
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        if !chosen && bytes.is_empty() {
-            // The file input sends an empty part when no file was chosen.
-            continue;
-        }
+            Part::File(bytes) => bytes,
+        };
         if !text_checked {
             NewTip::parse(form, &state.reference)?;
             text_checked = true;
@@ -194,14 +166,6 @@ fn set_field(form: &mut TipForm, name: &str, text: String) {
         "contact_phone" => form.contact_phone = text,
         "form_token" => form.form_token = text,
         _ => {}
-    }
-}
-
-fn upload_refusal(err: axum::extract::multipart::MultipartError) -> ServiceError {
-    if err.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-        InputError::BodyTooLarge.into()
-    } else {
-        InputError::FormTampered.into()
     }
 }
 

@@ -1,0 +1,322 @@
+// End-to-end browser test of photos sent with a secret tip (evidence) in Hello KMP.
+//
+// On SQLite and on PostgreSQL: a citizen on a phone attaches a JPEG carrying EXIF GPS, camera
+// make and model and an orientation tag to a drugs tip for Sonadanga -> the administrator (first
+// log-in) sees the file on the tip's page flagged "metadata removed" with its SHA-256, downloads
+// it: same SHA-256, no GPS, make or model left, turned upright -> a text file named photo.jpg is
+// refused (415) with the error in Bangla and English, the description kept.
+//
+// The photo is made by the test: a tiny grayscale baseline JPEG written here, tagged with
+// exiftool (/usr/bin/exiftool, Debian package libimage-exiftool-perl) in a temporary folder.
+//
+// Run from tests/browser:  npm ci && node --test
+// Environment: see README.md beside this file.
+
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import { firstLogIn } from './console_login.mjs';
+import {
+  DESKTOP, PHONE, assertBangla, bnToAscii, clickAndWaitForPage, onEachBackend, pathOf, queueLinks,
+  randomToken, screenshot, textOf, textsOf,
+} from './support.mjs';
+
+const EXIFTOOL = process.env.KMP_TEST_EXIFTOOL || '/usr/bin/exiftool';
+
+// ---------------------------------------------------------------------------------------------
+// The photo: a tiny JPEG made here, then tagged with exiftool
+
+/** Width and height of the test photo as stored (before its orientation is applied). */
+const PHOTO_WIDTH = 32;
+const PHOTO_HEIGHT = 16;
+/** EXIF orientation 6: the camera was turned, the picture is shown turned 90° clockwise. */
+const PHOTO_ORIENTATION = 6;
+const PHOTO_TAGS = {
+  Make: 'KMPTestCam',
+  Model: 'Evidence Phone 7',
+  GPSLatitude: 22.8203,
+  GPSLatitudeRef: 'N',
+  GPSLongitude: 89.5442,
+  GPSLongitudeRef: 'E',
+};
+
+function segment(marker, payload) {
+  const head = Buffer.alloc(4);
+  head.writeUInt16BE(0xff00 | marker, 0);
+  head.writeUInt16BE(payload.length + 2, 2);
+  return Buffer.concat([head, payload]);
+}
+
+/**
+ * A baseline grayscale JPEG, `width` x `height` (multiples of 8), each 8 x 8 block of one gray
+ * `shade(column, row)`. With flat blocks only the DC coefficients are non-zero, so a quantisation
+ * table of ones and two small Huffman tables (DC: categories 0-11 as 4-bit codes; AC: end of
+ * block "00") are all it needs.
+ */
+function tinyJpeg(width, height, shade) {
+  const bits = [];
+  const put = (value, count) => {
+    for (let i = count - 1; i >= 0; i--) bits.push((value >> i) & 1);
+  };
+  let previous = 0;
+  for (let row = 0; row < height / 8; row++) {
+    for (let column = 0; column < width / 8; column++) {
+      // The forward DCT of a flat block: DC = 8 * (level - 128), all AC = 0.
+      const dc = 8 * (shade(column, row) - 128);
+      const diff = dc - previous;
+      previous = dc;
+      const category = diff === 0 ? 0 : Math.abs(diff).toString(2).length;
+      put(category, 4);
+      if (category > 0) put(diff > 0 ? diff : diff + (1 << category) - 1, category);
+      put(0b00, 2); // end of block
+    }
+  }
+  while (bits.length % 8) bits.push(1);
+  const scan = [];
+  for (let i = 0; i < bits.length; i += 8) {
+    const byte = parseInt(bits.slice(i, i + 8).join(''), 2);
+    scan.push(byte);
+    if (byte === 0xff) scan.push(0x00);
+  }
+
+  const counts = (length, n) => { const c = Array(16).fill(0); c[length - 1] = n; return c; };
+  const frame = Buffer.alloc(9);
+  frame.writeUInt8(8, 0);
+  frame.writeUInt16BE(height, 1);
+  frame.writeUInt16BE(width, 3);
+  frame.set([1, 1, 0x11, 0], 5);
+  return Buffer.concat([
+    Buffer.from([0xff, 0xd8]),
+    segment(0xe0, Buffer.from([...Buffer.from('JFIF\0', 'latin1'), 1, 1, 0, 0, 1, 0, 1, 0, 0])),
+    segment(0xdb, Buffer.from([0x00, ...Array(64).fill(1)])),
+    segment(0xc0, frame),
+    segment(0xc4, Buffer.from([0x00, ...counts(4, 12), ...Array.from({ length: 12 }, (_, i) => i)])),
+    segment(0xc4, Buffer.from([0x10, ...counts(2, 2), 0x00, 0x01])),
+    segment(0xda, Buffer.from([1, 1, 0x00, 0, 63, 0])),
+    Buffer.from(scan),
+    Buffer.from([0xff, 0xd9]),
+  ]);
+}
+
+function exiftool(args) {
+  const res = spawnSync(EXIFTOOL, args, { encoding: 'utf8', timeout: 30_000 });
+  if (res.error) throw new Error(`could not run ${EXIFTOOL}: ${res.error.message}`);
+  if (res.status !== 0) throw new Error(`exiftool ${args.join(' ')} failed: ${res.stderr.trim()}`);
+  return res.stdout;
+}
+
+/** The tags exiftool reads in a file, by tag name, with numeric values (-n). */
+function readTags(file) {
+  return JSON.parse(exiftool(['-j', '-n', file]))[0];
+}
+
+function sha256(bytes) {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** The test's own files, made once per test file in a temporary folder. */
+let fixtures = null;
+let fixtureDir = null;
+
+function makeFixtures() {
+  fixtures ??= (async () => {
+    fixtureDir = await mkdtemp(path.join(os.tmpdir(), 'hello-kmp-evidence-'));
+    const base = path.join(fixtureDir, 'base.jpg');
+    await writeFile(base, tinyJpeg(PHOTO_WIDTH, PHOTO_HEIGHT, (c, r) => 40 + 50 * c + 20 * r));
+    const photo = path.join(fixtureDir, 'IMG_20251203_211400.jpg');
+    exiftool([
+      '-q', '-n', '-o', photo,
+      `-Orientation=${PHOTO_ORIENTATION}`,
+      ...Object.entries(PHOTO_TAGS).map(([tag, value]) => `-${tag}=${value}`),
+      base,
+    ]);
+    // The fixture must carry what the server is to remove, or the test proves nothing.
+    const tags = readTags(photo);
+    assert.equal(tags.FileType, 'JPEG', `the test photo is not read as a JPEG: ${JSON.stringify(tags)}`);
+    assert.equal(tags.ImageWidth, PHOTO_WIDTH);
+    assert.equal(tags.ImageHeight, PHOTO_HEIGHT);
+    assert.equal(tags.Orientation, PHOTO_ORIENTATION, 'the test photo has no orientation tag');
+    assert.equal(tags.Make, PHOTO_TAGS.Make, 'the test photo has no Make');
+    assert.equal(tags.Model, PHOTO_TAGS.Model, 'the test photo has no Model');
+    assert.ok(Math.abs(tags.GPSLatitude - PHOTO_TAGS.GPSLatitude) < 1e-4, 'the test photo has no GPS latitude');
+    assert.ok(Math.abs(tags.GPSLongitude - PHOTO_TAGS.GPSLongitude) < 1e-4, 'the test photo has no GPS longitude');
+
+    // Text, only named like a photo.
+    const fake = path.join(fixtureDir, 'photo.jpg');
+    await writeFile(fake, 'This is not a photo, only text with a .jpg name.\n', 'utf8');
+    return { dir: fixtureDir, photo, fake };
+  })();
+  return fixtures;
+}
+
+after(async () => {
+  if (fixtureDir && !process.env.KMP_TEST_KEEP_DATA) await rm(fixtureDir, { recursive: true, force: true });
+});
+
+test('the test photo is a JPEG carrying GPS, make, model and an orientation', async () => {
+  await makeFixtures();
+});
+
+// ---------------------------------------------------------------------------------------------
+// The flow
+
+const BENGALI_SCRIPT = /[\u0980-\u09FF]/;
+const LATIN_WORD = /[A-Za-z]{3,}/;
+
+/** Opens the tip form on a phone and fills the text fields of a drugs tip for Sonadanga. */
+async function fillTipForm(run, page, description) {
+  const form = await page.goto(`${run.server.base}/tips/new`);
+  assert.equal(form.status(), 200, `GET /tips/new answered HTTP ${form.status()}`);
+  await assertBangla(page);
+  await page.selectOption('#tip-form select[name=category]', 'drugs');
+  await page.selectOption('#tip-form select[name=thana]', 'sonadanga');
+  await page.fill('#tip-form textarea[name=description]', description);
+}
+
+onEachBackend('evidence flow', (run) => {
+  const { backend } = run;
+  // What the steps hand on to each other.
+  const flow = {
+    marker: randomToken(3),
+    reference: '',
+  };
+
+  run.step('citizen on a phone sends a drugs tip with a photo carrying GPS, make and model', async (local) => {
+    const { photo } = await makeFixtures();
+    const context = await run.newContext(PHONE);
+    const page = (local.page = await context.newPage());
+    await fillTipForm(run, page,
+      `সোনাডাঙ্গা বাসস্ট্যান্ডের পাশে ইয়াবা বিক্রির ছবি দিলাম ${flow.marker}`);
+
+    const input = await page.$('#tip-form input#files');
+    assert.ok(input, 'the tip form has no file input #files');
+    const attrs = await input.evaluate((el) => ({
+      type: el.type,
+      name: el.name,
+      multiple: el.multiple,
+      accept: el.accept,
+      enctype: el.form && el.form.enctype,
+      // Every text field must come first: the server reads them before any photo.
+      afterText: [...el.form.querySelectorAll('select, textarea, input:not([type=file]):not([type=hidden])')]
+        .every((f) => f.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING),
+    }));
+    assert.equal(attrs.type, 'file');
+    assert.equal(attrs.name, 'files', '#files is not named "files"');
+    assert.ok(attrs.multiple, '#files does not take several files (no multiple)');
+    for (const kind of ['image/jpeg', 'image/png', 'image/webp']) {
+      assert.ok(attrs.accept.split(',').map((s) => s.trim()).includes(kind), `#files does not accept ${kind}: ${attrs.accept}`);
+    }
+    assert.equal(attrs.enctype, 'multipart/form-data', 'the tip form is not multipart');
+    assert.ok(attrs.afterText, '#files is not after every text field of the form');
+
+    await page.setInputFiles('#files', photo);
+    const chosen = await page.$eval('#files', (el) => [...el.files].map((f) => f.name));
+    assert.deepEqual(chosen, [path.basename(photo)], 'the photo is not attached to #files');
+    await screenshot(page, `tip-form-photo-${backend}`);
+
+    const sent = await clickAndWaitForPage(page, '#submit-tip');
+    assert.ok(sent && sent.status() < 400, `sending the tip with a photo answered HTTP ${sent?.status()}`);
+    assert.ok(await page.$('#receipt-bn'), 'the page after sending shows no receipt (#receipt-bn)');
+    flow.reference = await textOf(page, '#tip-reference');
+    assert.match(flow.reference, /^T-\d{4}-\d{6}$/, `#tip-reference looks wrong: ${JSON.stringify(flow.reference)}`);
+  });
+
+  run.step('administrator logs in for the first time, opens the tip and downloads the clean photo', async (local) => {
+    const { dir } = await makeFixtures();
+    const context = await run.newContext(DESKTOP);
+    const page = (local.page = await context.newPage());
+    await firstLogIn(page, run.server.base, { username: run.server.username, password: run.server.password });
+
+    const links = await queueLinks(page);
+    const link = links.find((l) => l.text === flow.reference);
+    assert.ok(link, `${flow.reference} is not in the administrator's queue; links: ${JSON.stringify(links)}`);
+    const opened = await clickAndWaitForPage(page, `a.tip-link[href="${link.href}"]`);
+    assert.equal(opened.status(), 200, `the tip page answered HTTP ${opened.status()}`);
+    const tipPath = `/console/tips/${flow.reference}`;
+    assert.equal(pathOf(page), tipPath);
+    await assertBangla(page);
+
+    const files = await page.$$('#files li.file');
+    assert.equal(files.length, 1, `expected one file in #files, found ${files.length}`);
+    const flag = await textOf(page, '#files li.file .flag.clean');
+    assert.match(flag, BENGALI_SCRIPT, `the "metadata removed" flag (.flag.clean) is not in Bangla: ${JSON.stringify(flag)}`);
+    const pageHash = await textOf(page, '#files li.file code.sha256');
+    assert.match(pageHash, /^[0-9a-f]{64}$/, `code.sha256 is not a SHA-256 in hex: ${JSON.stringify(pageHash)}`);
+    const href = await page.$eval('#files li.file a.file-link', (a) => a.getAttribute('href'));
+    assert.match(href, new RegExp(`^${tipPath}/attachments/[^/]+$`), `a.file-link points elsewhere: ${href}`);
+    assert.ok(await page.$eval('#files a.file-link', (a) => a.hasAttribute('download')),
+      'a.file-link is not a download link (no download attribute)');
+    // Upright: the 32 x 16 photo turned by its orientation tag is 16 wide and 32 high.
+    const listed = bnToAscii(await textOf(page, '#files li.file'));
+    assert.match(listed, new RegExp(`${PHOTO_HEIGHT}\\s*×\\s*${PHOTO_WIDTH}`),
+      `the file is not listed as ${PHOTO_HEIGHT} × ${PHOTO_WIDTH} (upright): ${JSON.stringify(listed)}`);
+    await screenshot(page, `console-tip-files-${backend}`);
+
+    // The same flag in English.
+    await clickAndWaitForPage(page, 'a.lang-switch');
+    assert.equal(pathOf(page), tipPath, 'switching to English left the tip page');
+    assert.equal(await textOf(page, '#files li.file .flag.clean'), 'metadata removed');
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('#files a.file-link'),
+    ]);
+    assert.equal(await download.failure(), null, 'the download failed');
+    assert.equal(pathOf(page), tipPath, 'downloading the file left the tip page');
+    const name = download.suggestedFilename();
+    assert.match(name, new RegExp(`^${flow.reference}-\\d+\\.jpg$`), `the download is named ${JSON.stringify(name)}`);
+    const saved = path.join(dir, `${backend}-${name}`);
+    await download.saveAs(saved);
+    const bytes = await readFile(saved);
+    assert.equal(sha256(bytes), pageHash, 'the SHA-256 of the downloaded file differs from the one on the page');
+
+    const tags = readTags(saved);
+    assert.equal(tags.FileType, 'JPEG', `the download is not a JPEG: ${tags.FileType}`);
+    const gps = Object.keys(tags).filter((k) => /^GPS/i.test(k));
+    assert.deepEqual(gps, [], `the downloaded photo still has GPS tags: ${JSON.stringify(gps)}`);
+    assert.equal(tags.Make, undefined, `the downloaded photo still names the make: ${tags.Make}`);
+    assert.equal(tags.Model, undefined, `the downloaded photo still names the model: ${tags.Model}`);
+    assert.ok(tags.Orientation === undefined || tags.Orientation === 1,
+      `the downloaded photo still has an orientation tag (${tags.Orientation})`);
+    assert.deepEqual([tags.ImageWidth, tags.ImageHeight], [PHOTO_HEIGHT, PHOTO_WIDTH],
+      'the downloaded photo was not turned upright');
+
+    // What the download is served as, fetched again with the officer's session.
+    const res = await context.request.get(`${run.server.base}${href}`, { maxRedirects: 0 });
+    assert.equal(res.status(), 200, `GET ${href} answered HTTP ${res.status()}`);
+    const headers = res.headers();
+    assert.match(headers['content-disposition'] ?? '', /^attachment\b/,
+      `the download is not an attachment: Content-Disposition ${JSON.stringify(headers['content-disposition'])}`);
+    assert.equal(headers['content-type'], 'image/jpeg');
+    assert.equal(sha256(await res.body()), pageHash, 'the file served again has another SHA-256');
+  });
+
+  run.step('a text file named photo.jpg is refused (415) in Bangla and English, the description kept', async (local) => {
+    const { fake } = await makeFixtures();
+    const context = await run.newContext(PHONE);
+    const page = (local.page = await context.newPage());
+    const description = `খালিশপুরে মাদক বিক্রি, ভুল ফাইল সহ ${randomToken(3)}`;
+    await fillTipForm(run, page, description);
+    await page.setInputFiles('#files', fake);
+
+    const refused = await clickAndWaitForPage(page, '#submit-tip');
+    assert.equal(refused.status(), 415, `a text file named photo.jpg answered HTTP ${refused.status()}, not 415`);
+    assert.equal(pathOf(page), '/tips', `the refusal is at ${page.url()}`);
+    assert.equal(await page.$('#receipt-bn'), null, 'the tip with a text file was accepted (a receipt is shown)');
+    const errors = await textsOf(page, '.error');
+    assert.equal(errors.length, 1, `expected one .error on the page, found ${JSON.stringify(errors)}`);
+    assert.match(errors[0], BENGALI_SCRIPT, `the error is not in Bangla: ${JSON.stringify(errors[0])}`);
+    assert.match(errors[0], LATIN_WORD, `the error is not in English too: ${JSON.stringify(errors[0])}`);
+    assert.match(errors[0], /JPEG/, `the error does not name the kinds taken: ${JSON.stringify(errors[0])}`);
+    const kept = await page.$eval('#tip-form textarea[name=description]', (t) => t.value);
+    assert.equal(kept, description, 'the refused form lost the description');
+    const category = await page.$eval('#tip-form select[name=category]', (s) => s.value);
+    assert.equal(category, 'drugs', 'the refused form lost the category');
+    await screenshot(page, `tip-file-refused-${backend}`);
+  }, { independent: true });
+});
