@@ -119,6 +119,30 @@ function sha256(bytes) {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/**
+ * How Chromium shows a photo: its size and the gray of the centre of each 8 x 8 block, row by
+ * row. Chromium turns a photo by its EXIF orientation, as a phone's gallery does.
+ */
+async function blockShades(page, bytes) {
+  return page.evaluate(async (b64) => {
+    const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const bitmap = await createImageBitmap(new Blob([data], { type: 'image/jpeg' }), { imageOrientation: 'from-image' });
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const g = canvas.getContext('2d');
+    g.drawImage(bitmap, 0, 0);
+    const shades = [];
+    for (let y = 4; y < bitmap.height; y += 8) {
+      const row = [];
+      for (let x = 4; x < bitmap.width; x += 8) {
+        const [r, gr, bl] = g.getImageData(x, y, 1, 1).data;
+        row.push(Math.round((r + gr + bl) / 3));
+      }
+      shades.push(row);
+    }
+    return { width: bitmap.width, height: bitmap.height, shades };
+  }, bytes.toString('base64'));
+}
+
 /** The test's own files, made once per test file in a temporary folder. */
 let fixtures = null;
 let fixtureDir = null;
@@ -227,7 +251,7 @@ onEachBackend('evidence flow', (run) => {
   });
 
   run.step('administrator logs in for the first time, opens the tip and downloads the clean photo', async (local) => {
-    const { dir } = await makeFixtures();
+    const { dir, photo } = await makeFixtures();
     const context = await run.newContext(DESKTOP);
     const page = (local.page = await context.newPage());
     await firstLogIn(page, run.server.base, { username: run.server.username, password: run.server.password });
@@ -285,6 +309,15 @@ onEachBackend('evidence flow', (run) => {
       `the downloaded photo still has an orientation tag (${tags.Orientation})`);
     assert.deepEqual([tags.ImageWidth, tags.ImageHeight], [PHOTO_HEIGHT, PHOTO_WIDTH],
       'the downloaded photo was not turned upright');
+    // Turned the right way: with no tag left, it looks as the original looks with its tag.
+    const original = await blockShades(page, await readFile(photo));
+    const cleaned = await blockShades(page, bytes);
+    assert.deepEqual([cleaned.width, cleaned.height], [original.width, original.height]);
+    assert.equal(original.shades.flat().length, (PHOTO_WIDTH / 8) * (PHOTO_HEIGHT / 8));
+    const off = cleaned.shades.flat().map((v, i) => Math.abs(v - original.shades.flat()[i]));
+    assert.ok(Math.max(...off) <= 12,
+      `the downloaded photo is not turned as its orientation tag says: shades ${JSON.stringify(cleaned.shades)}, ` +
+      `the original as shown ${JSON.stringify(original.shades)}`);
 
     // What the download is served as, fetched again with the officer's session.
     const res = await context.request.get(`${run.server.base}${href}`, { maxRedirects: 0 });
@@ -294,13 +327,15 @@ onEachBackend('evidence flow', (run) => {
       `the download is not an attachment: Content-Disposition ${JSON.stringify(headers['content-disposition'])}`);
     assert.equal(headers['content-type'], 'image/jpeg');
     assert.equal(sha256(await res.body()), pageHash, 'the file served again has another SHA-256');
+    const digest = `sha-256=:${Buffer.from(pageHash, 'hex').toString('base64')}:`;
+    assert.equal(headers['repr-digest'], digest, 'the Repr-Digest header does not carry the SHA-256');
   });
 
-  run.step('a text file named photo.jpg is refused (415) in Bangla and English, the description kept', async (local) => {
-    const { fake } = await makeFixtures();
+  run.step('a text file named photo.jpg is refused (415) in Bangla and English, the description kept; the real photo then goes', async (local) => {
+    const { fake, photo } = await makeFixtures();
     const context = await run.newContext(PHONE);
     const page = (local.page = await context.newPage());
-    const description = `খালিশপুরে মাদক বিক্রি, ভুল ফাইল সহ ${randomToken(3)}`;
+    const description = `সোনাডাঙ্গায় মাদক বিক্রি, ভুল ফাইল সহ ${randomToken(3)}`;
     await fillTipForm(run, page, description);
     await page.setInputFiles('#files', fake);
 
@@ -311,12 +346,20 @@ onEachBackend('evidence flow', (run) => {
     const errors = await textsOf(page, '.error');
     assert.equal(errors.length, 1, `expected one .error on the page, found ${JSON.stringify(errors)}`);
     assert.match(errors[0], BENGALI_SCRIPT, `the error is not in Bangla: ${JSON.stringify(errors[0])}`);
-    assert.match(errors[0], LATIN_WORD, `the error is not in English too: ${JSON.stringify(errors[0])}`);
     assert.match(errors[0], /JPEG/, `the error does not name the kinds taken: ${JSON.stringify(errors[0])}`);
+    const english = await textOf(page, '.error [lang=en]');
+    assert.match(english, LATIN_WORD, `the error is not in English too: ${JSON.stringify(errors[0])}`);
+    assert.doesNotMatch(english, BENGALI_SCRIPT, `the English error is not English: ${JSON.stringify(english)}`);
     const kept = await page.$eval('#tip-form textarea[name=description]', (t) => t.value);
     assert.equal(kept, description, 'the refused form lost the description');
     const category = await page.$eval('#tip-form select[name=category]', (s) => s.value);
     assert.equal(category, 'drugs', 'the refused form lost the category');
     await screenshot(page, `tip-file-refused-${backend}`);
+
+    // The citizen chooses the real photo instead and sends the same form again.
+    await page.setInputFiles('#files', photo);
+    const sent = await clickAndWaitForPage(page, '#submit-tip');
+    assert.ok(sent && sent.status() < 400, `sending again with the photo answered HTTP ${sent?.status()}`);
+    assert.ok(await page.$('#receipt-bn'), 'sending again with the photo shows no receipt (#receipt-bn)');
   }, { independent: true });
 });

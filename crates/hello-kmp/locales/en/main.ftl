@@ -323,3 +323,5 @@ tip-files-choose = Add up to 5 photos (JPEG, PNG or WebP, up to 25 MB each)
 tip-files-hint = We remove the hidden details a photo carries (where and when it was taken, the phone's make and model) before keeping it. Photos that show your face, your home or your reflection can still identify you.
 console-files = Files
 console-metadata-removed = metadata removed
+console-thumbnail = Small copy of
+audit-attachment-thumbnail = Looked at a photo's small copy

@@ -85,7 +85,12 @@ pub struct CleanImage {
     pub bytes: Vec<u8>,
     pub width: u32,
     pub height: u32,
+    /// A JPEG at most [`THUMBNAIL_SIDE`] pixels a side, made from the clean pixels.
+    pub thumbnail: Vec<u8>,
 }
+
+/// Longest side of a thumbnail.
+pub const THUMBNAIL_SIDE: u32 = 320;
 
 /// Checks a photo is whole and nothing else, then makes the clean copy. Slow: call it off the
 /// async threads.
@@ -120,11 +125,20 @@ pub fn clean_image(kind: MediaKind, bytes: &[u8]) -> Result<CleanImage, InputErr
         )),
     };
     written.map_err(|_| InputError::FileDamaged)?;
+    let small = DynamicImage::ImageRgb8(image.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE).to_rgb8());
+    let mut thumbnail = Vec::new();
+    small
+        .write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(
+            &mut thumbnail,
+            80,
+        ))
+        .map_err(|_| InputError::FileDamaged)?;
     Ok(CleanImage {
         kind: out_kind,
         width: image.width(),
         height: image.height(),
         bytes: out,
+        thumbnail,
     })
 }
 
@@ -265,6 +279,8 @@ mod tests {
             let kind = sniff(&bytes).expect("kind");
             let clean = clean_image(kind, &bytes).expect("clean");
             assert_eq!((clean.width, clean.height), (40, 30));
+            let thumb = image::load_from_memory(&clean.thumbnail).expect("a thumbnail");
+            assert!(thumb.width() <= THUMBNAIL_SIDE && thumb.height() <= THUMBNAIL_SIDE);
             let cut = &bytes[..bytes.len() - 10];
             assert_eq!(clean_image(kind, cut).err(), Some(InputError::FileDamaged));
             let mut polyglot = bytes.clone();

@@ -25,6 +25,7 @@ pub struct Prepared {
     pub size: i64,
     pub sha256: String,
     key_sealed: Vec<u8>,
+    thumb_key_sealed: Vec<u8>,
     pub width: u32,
     pub height: u32,
 }
@@ -46,12 +47,20 @@ pub async fn prepare(blobs: &Blobs, keys: &Keys, bytes: Vec<u8>) -> Result<Prepa
     let sha256 = hex::encode(Sha256::digest(&clean.bytes));
     let uid = random_hex(16);
     let sealed = blobs.put(keys, &uid, &clean.bytes).await?;
+    let thumb = match blobs.put(keys, &thumb_uid(&uid), &clean.thumbnail).await {
+        Ok(thumb) => thumb,
+        Err(err) => {
+            let _ = blobs.delete(&uid).await;
+            return Err(err.into());
+        }
+    };
     Ok(Prepared {
         uid,
         kind: clean.kind,
         size: clean.bytes.len() as i64,
         sha256,
         key_sealed: sealed.key_sealed,
+        thumb_key_sealed: thumb.key_sealed,
         width: clean.width,
         height: clean.height,
     })
@@ -61,10 +70,17 @@ pub async fn prepare(blobs: &Blobs, keys: &Keys, bytes: Vec<u8>) -> Result<Prepa
 /// form whose tip already exists).
 pub async fn discard(blobs: &Blobs, files: &[Prepared]) {
     for file in files {
-        if let Err(err) = blobs.delete(&file.uid).await {
-            tracing::warn!(error = %err, "a prepared file could not be deleted");
+        for uid in [file.uid.clone(), thumb_uid(&file.uid)] {
+            if let Err(err) = blobs.delete(&uid).await {
+                tracing::warn!(error = %err, "a prepared file could not be deleted");
+            }
         }
     }
+}
+
+/// Where a photo's thumbnail is kept in the blob store.
+fn thumb_uid(uid: &str) -> String {
+    format!("{uid}-thumb")
 }
 
 /// Records prepared files for a tip, inside the tip's transaction.
@@ -76,7 +92,8 @@ pub(crate) async fn insert_rows(
     for file in files {
         sqlx::query(
             "INSERT INTO attachments (uid, tip_id, kind, size, sha256, key_sealed, width, height, \
-             metadata_removed, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9)",
+             metadata_removed, created_at, thumb_key_sealed) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10)",
         )
         .bind(&file.uid)
         .bind(tip_id)
@@ -87,6 +104,7 @@ pub(crate) async fn insert_rows(
         .bind(i64::from(file.width))
         .bind(i64::from(file.height))
         .bind(now())
+        .bind(&file.thumb_key_sealed)
         .execute(&mut *conn)
         .await?;
     }
@@ -168,4 +186,25 @@ pub(crate) async fn open(
         sha256: file.sha256.clone(),
         number: file.number,
     })
+}
+
+/// The thumbnail of one photo of a tip, a JPEG. The caller has checked the officer may read the
+/// tip, and audits.
+pub(crate) async fn open_thumbnail(
+    store: &Store,
+    blobs: &Blobs,
+    keys: &Keys,
+    tip_id: i64,
+    uid: &str,
+) -> Result<Vec<u8>, ServiceError> {
+    let key_sealed: Option<Vec<u8>> = sqlx::query_scalar(
+        "SELECT thumb_key_sealed FROM attachments WHERE uid = $1 AND tip_id = $2",
+    )
+    .bind(uid)
+    .bind(tip_id)
+    .fetch_optional(store.reader())
+    .await?
+    .flatten();
+    let key_sealed = key_sealed.ok_or(ServiceError::NotFound)?;
+    Ok(blobs.open(keys, &thumb_uid(uid), &key_sealed).await?)
 }

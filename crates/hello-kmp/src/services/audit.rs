@@ -49,6 +49,7 @@ pub enum Action {
     RoutingChange,
     AuditView,
     AttachmentDownload,
+    AttachmentThumbnail,
 }
 
 impl Action {
@@ -58,7 +59,7 @@ impl Action {
     }
 
     /// Every action, for the audit log's filter.
-    pub const ALL: [Action; 29] = [
+    pub const ALL: [Action; 30] = [
         Action::LogIn,
         Action::LogInFailed,
         Action::LogOut,
@@ -88,6 +89,7 @@ impl Action {
         Action::RoutingChange,
         Action::AuditView,
         Action::AttachmentDownload,
+        Action::AttachmentThumbnail,
     ];
 
     pub fn name(self) -> &'static str {
@@ -121,6 +123,7 @@ impl Action {
             Action::RoutingChange => "routing.change",
             Action::AuditView => "audit.view",
             Action::AttachmentDownload => "attachment.download",
+            Action::AttachmentThumbnail => "attachment.thumbnail",
         }
     }
 }

@@ -99,10 +99,27 @@ async fn stored_file(app: &TestApp) -> (Vec<u8>, String, i64, i64) {
     (bytes, sha256, width, height)
 }
 
-fn blob_count(app: &TestApp) -> usize {
+/// Every file in the blob store's folder.
+fn blob_files(app: &TestApp) -> Vec<String> {
     std::fs::read_dir(app.data_dir().join("blobs").join("attachments"))
-        .map(|d| d.count())
-        .unwrap_or(0)
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Photos in the blob store, each of which must have its thumbnail beside it.
+fn blob_count(app: &TestApp) -> usize {
+    let files = blob_files(app);
+    let photos: Vec<&String> = files.iter().filter(|f| !f.ends_with("-thumb")).collect();
+    assert_eq!(
+        files.len(),
+        photos.len() * 2,
+        "a thumbnail per photo: {files:?}"
+    );
+    photos.len()
 }
 
 on_both!(
@@ -263,6 +280,16 @@ on_both!(
             .officer_with("karim", "thana_officer", "khalishpur")
             .await;
         assert_eq!(other.get(&href).await.status, StatusCode::FORBIDDEN);
+        let thumb_src = page.attr("#files img.thumb", "src").expect("a thumbnail");
+        let thumb = download_bytes(&app, &admin.cookie, &thumb_src).await;
+        let small = image::load_from_memory(&thumb).expect("a JPEG");
+        assert!(small.width() <= 320 && small.height() <= 320);
+        assert_eq!(
+            app.count("audit_log WHERE action = 'attachment.thumbnail'")
+                .await,
+            1
+        );
+        assert_eq!(other.get(&thumb_src).await.status, StatusCode::FORBIDDEN);
         let unknown = admin
             .get(&format!("/console/tips/{reference}/attachments/0000"))
             .await;

@@ -657,6 +657,29 @@ pub async fn download_attachment(
     Ok(file)
 }
 
+/// A photo's thumbnail, for the tip's page of an officer who may read the tip.
+pub async fn attachment_thumbnail(
+    store: &Store,
+    blobs: &Blobs,
+    keys: &Keys,
+    officer: &Officer,
+    reference: &str,
+    uid: &str,
+) -> Result<Vec<u8>, ServiceError> {
+    let head = guard(store, officer, reference, TipRight::Read).await?;
+    let bytes = attachments::open_thumbnail(store, blobs, keys, head.id, uid).await?;
+    // Even a small copy shows the evidence: each look is recorded.
+    audited(
+        store,
+        officer,
+        Action::AttachmentThumbnail,
+        head.id,
+        uid.to_string(),
+    )
+    .await?;
+    Ok(bytes)
+}
+
 /// For a form whose fields were tampered with: refused as such to an officer who may at least
 /// write notes on the tip, and as forbidden to one who may not, so the answer never says more
 /// than the desk allows.

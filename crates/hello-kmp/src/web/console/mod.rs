@@ -97,6 +97,11 @@ pub fn routes() -> Vec<ConsoleRoute> {
             "/console/tips/{reference}/attachments/{uid}",
             get(tip::download_attachment),
         ),
+        route(
+            M::GET,
+            "/console/tips/{reference}/attachments/{uid}/thumbnail",
+            get(tip::attachment_thumbnail),
+        ),
         route(M::GET, "/console/account", get(account::show_account)),
         route(
             M::POST,

@@ -487,3 +487,27 @@ pub async fn download_attachment(
     }
     Ok(response)
 }
+
+/// `GET /console/tips/{reference}/attachments/{uid}/thumbnail`: the small copy shown on the
+/// tip's page.
+pub async fn attachment_thumbnail(
+    State(state): State<AppState>,
+    CurrentOfficer(officer): CurrentOfficer,
+    Path((reference, uid)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let bytes = officer::attachment_thumbnail(
+        &state.store,
+        &state.blobs,
+        &state.keys,
+        &officer,
+        &reference,
+        &uid,
+    )
+    .await?;
+    let headers = [
+        (header::CONTENT_TYPE, "image/jpeg"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::CACHE_CONTROL, "no-store"),
+    ];
+    Ok((headers, bytes).into_response())
+}

@@ -43,9 +43,12 @@ fn rule(method: &Method, path: &str) -> Rule {
         ) => Rule::LoginStep,
         ("POST", "/console/logout" | "/console/account/sessions/end") => Rule::LogOut,
         ("GET", "/console") => Rule::Queue,
-        ("GET", "/console/tips/{reference}" | "/console/tips/{reference}/attachments/{uid}") => {
-            Rule::TipRead
-        }
+        (
+            "GET",
+            "/console/tips/{reference}"
+            | "/console/tips/{reference}/attachments/{uid}"
+            | "/console/tips/{reference}/attachments/{uid}/thumbnail",
+        ) => Rule::TipRead,
         ("POST", "/console/tips/{reference}/messages") => Rule::TipNote,
         (
             "POST",

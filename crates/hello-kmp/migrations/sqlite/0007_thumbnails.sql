@@ -1,0 +1,3 @@
+-- A small copy of each photo for the officer's tip page, made from the clean copy and sealed
+-- with its own key like the photo (SQLite).
+ALTER TABLE attachments ADD COLUMN thumb_key_sealed BLOB;
