@@ -37,6 +37,16 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432; then
 fi
 pg_isready -h 127.0.0.1 -p 5432
 
+step "s3s-fs, the S3-compatible server the attachment tests store photos in"
+S3FS="$HOME/.cache/hello-kmp/tools/bin/s3s-fs"
+if [ ! -x "$S3FS" ]; then
+  # Built once (about five minutes on two cores) and kept beside the build cache. 0.14.1 is the
+  # newest that builds with rustc 1.95.
+  cargo install --locked --quiet s3s-fs@0.14.1 --features binary --root "$HOME/.cache/hello-kmp/tools"
+fi
+export KMP_TEST_S3FS="$S3FS"
+echo "$S3FS"
+
 step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings

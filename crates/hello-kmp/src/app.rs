@@ -56,8 +56,8 @@ impl AppState {
             false => None,
         };
         let keys = Keys::load_or_create(&settings.key_file())?;
-        let blobs = crate::blobs::Blobs::local(&settings.data_dir.join("blobs"))
-            .context("opening the blob folder")?;
+        let blobs =
+            crate::blobs::Blobs::from_settings(&settings).context("opening the blob store")?;
         let store = Store::open(&settings.database_url()).await?;
         check_key_file(&store, &keys).await?;
         seed::seed_reference(&store)

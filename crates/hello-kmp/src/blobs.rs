@@ -1,5 +1,5 @@
-//! The blob store: attachments, sealed, in a folder of the data directory (through
-//! `object_store`, so that S3-compatible storage can take its place by configuration).
+//! The blob store: attachments, sealed, in a folder of the data directory or in S3-compatible
+//! storage (both through `object_store`, chosen by the settings).
 //!
 //! Every file has its own random key, itself sealed with the installation's keys and kept in
 //! the database. The file is sealed with the STREAM construction over XChaCha20-Poly1305 in
@@ -54,6 +54,28 @@ impl Blobs {
         std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
         builder.create(dir)?;
         let store = LocalFileSystem::new_with_prefix(dir)?.with_automatic_cleanup(true);
+        Ok(Blobs {
+            store: Arc::new(store),
+        })
+    }
+
+    /// The store the settings name: S3-compatible storage when configured, else `blobs/` in the
+    /// data folder.
+    pub fn from_settings(settings: &crate::config::Settings) -> anyhow::Result<Blobs> {
+        let b = &settings.blobs;
+        if !b.is_s3() {
+            return Blobs::local(&settings.data_dir.join("blobs"));
+        }
+        let endpoint = b.s3_endpoint.clone().unwrap_or_default();
+        let store = object_store::aws::AmazonS3Builder::new()
+            .with_endpoint(endpoint.trim())
+            .with_allow_http(endpoint.trim().starts_with("http://"))
+            .with_virtual_hosted_style_request(false)
+            .with_bucket_name(b.s3_bucket.clone().unwrap_or_default())
+            .with_region(b.s3_region.clone().unwrap_or_else(|| "us-east-1".into()))
+            .with_access_key_id(b.s3_access_key.clone().unwrap_or_default())
+            .with_secret_access_key(b.s3_secret_key.clone().unwrap_or_default())
+            .build()?;
         Ok(Blobs {
             store: Arc::new(store),
         })

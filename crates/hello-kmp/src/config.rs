@@ -42,6 +42,36 @@ pub struct Settings {
     /// How long an officer's account stays locked after ten failed log-ins in a row, unless an
     /// administrator unlocks it sooner.
     pub account_lock_minutes: i64,
+    /// Where attachments are kept: `blobs/` in the data folder unless S3 is configured.
+    #[serde(default)]
+    pub blobs: BlobSettings,
+}
+
+/// S3-compatible storage for attachments. Every server sharing one database must use the same.
+#[derive(Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlobSettings {
+    /// Such as `https://s3.ap-south-1.amazonaws.com` or `http://127.0.0.1:8014`; unset keeps
+    /// attachments in the data folder.
+    #[serde(default)]
+    pub s3_endpoint: Option<String>,
+    #[serde(default)]
+    pub s3_bucket: Option<String>,
+    #[serde(default)]
+    pub s3_region: Option<String>,
+    #[serde(default)]
+    pub s3_access_key: Option<String>,
+    #[serde(default)]
+    pub s3_secret_key: Option<String>,
+}
+
+impl BlobSettings {
+    /// Whether S3 is configured.
+    pub fn is_s3(&self) -> bool {
+        self.s3_endpoint
+            .as_deref()
+            .is_some_and(|e| !e.trim().is_empty())
+    }
 }
 
 /// The rectangle a point must fall in to count as inside KMP's area. Points outside are kept and
@@ -69,6 +99,7 @@ impl std::fmt::Debug for Settings {
                 },
             )
             .field("public_origin", &self.public_origin)
+            .field("blobs", &if self.blobs.is_s3() { "s3" } else { "folder" })
             .finish_non_exhaustive()
     }
 }
@@ -154,6 +185,7 @@ impl Settings {
             session_idle_minutes: 30,
             session_max_hours: 12,
             account_lock_minutes: 60,
+            blobs: BlobSettings::default(),
         }
     }
 
@@ -217,6 +249,22 @@ impl Settings {
         }
         if self.retention_days < 1 {
             anyhow::bail!("setting `retention_days` must be at least 1");
+        }
+        if self.blobs.is_s3() {
+            let b = &self.blobs;
+            let endpoint = b.s3_endpoint.as_deref().unwrap_or_default();
+            if !(endpoint.starts_with("https://") || endpoint.starts_with("http://")) {
+                anyhow::bail!("setting `blobs.s3_endpoint` must look like https://host");
+            }
+            for (name, value) in [
+                ("blobs.s3_bucket", &b.s3_bucket),
+                ("blobs.s3_access_key", &b.s3_access_key),
+                ("blobs.s3_secret_key", &b.s3_secret_key),
+            ] {
+                if value.as_deref().is_none_or(|v| v.trim().is_empty()) {
+                    anyhow::bail!("setting `{name}` is needed with `blobs.s3_endpoint`");
+                }
+            }
         }
         if !(1..=24 * 60).contains(&self.session_idle_minutes) {
             anyhow::bail!("setting `session_idle_minutes` must be between 1 and 1440");

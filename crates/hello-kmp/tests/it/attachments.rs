@@ -535,3 +535,148 @@ on_both!(
         assert_eq!(blob_count(&app), 5);
     }
 );
+
+/// A real S3-compatible server for one test: `s3s-fs` (scripts/test.sh installs it) on a free
+/// port, over a temporary folder in which each bucket is a directory.
+struct S3Server {
+    child: std::process::Child,
+    root: tempfile::TempDir,
+    endpoint: String,
+}
+
+impl S3Server {
+    fn start() -> S3Server {
+        let binary = std::env::var("KMP_TEST_S3FS").unwrap_or_else(|_| {
+            let home = std::env::var("HOME").unwrap_or_default();
+            format!("{home}/.cache/hello-kmp/tools/bin/s3s-fs")
+        });
+        let root = tempfile::tempdir().expect("s3 root");
+        std::fs::create_dir(root.path().join("evidence")).expect("bucket");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let child = Command::new(&binary)
+            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+            .args([
+                "--access-key",
+                "kmp-test",
+                "--secret-key",
+                "kmp-test-secret",
+            ])
+            .arg(root.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{binary} runs (scripts/test.sh installs s3s-fs): {e}"));
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        S3Server {
+            child,
+            root,
+            endpoint: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    fn settings(&self) -> hello_kmp::config::BlobSettings {
+        hello_kmp::config::BlobSettings {
+            s3_endpoint: Some(self.endpoint.clone()),
+            s3_bucket: Some("evidence".into()),
+            s3_region: None,
+            s3_access_key: Some("kmp-test".into()),
+            s3_secret_key: Some("kmp-test-secret".into()),
+        }
+    }
+
+    /// The objects in the bucket, by key.
+    fn objects(&self) -> Vec<String> {
+        std::fs::read_dir(self.root.path().join("evidence").join("attachments"))
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| !n.starts_with('.'))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+on_both!(
+    photos_are_kept_in_s3_compatible_storage_when_configured,
+    |plain: TestApp| async move {
+        let s3 = S3Server::start();
+        let blobs = s3.settings();
+        let app = TestApp::start_with(plain.backend, |s| s.blobs = blobs).await;
+        // A refused photo leaves nothing in the bucket either.
+        let refused = app
+            .post_multipart("/tips", &TEXT, &[("bad.jpg", b"not a photo".to_vec())])
+            .await;
+        assert_eq!(refused.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert!(s3.objects().is_empty(), "{:?}", s3.objects());
+
+        let sent = app
+            .post_multipart(
+                "/tips",
+                &TEXT,
+                &[("a.jpg", photo(ImageFormat::Jpeg, 48, 36))],
+            )
+            .await;
+        assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+        let objects = s3.objects();
+        assert_eq!(objects.len(), 2, "the photo and its thumbnail: {objects:?}");
+        assert!(
+            !app.data_dir().join("blobs").join("attachments").exists(),
+            "nothing in the local folder"
+        );
+        let (clean, sha256, ..) = stored_file(&app).await;
+        let uid: String = sqlx::query_scalar("SELECT uid FROM attachments")
+            .fetch_one(app.state.store.reader())
+            .await
+            .expect("uid");
+        let in_bucket = std::fs::read(
+            s3.root
+                .path()
+                .join("evidence")
+                .join("attachments")
+                .join(&uid),
+        )
+        .expect("the object on the S3 server's disk");
+        assert!(
+            !in_bucket
+                .windows(32)
+                .any(|w| w == &clean[clean.len() - 32..]),
+            "sealed in the bucket"
+        );
+        let reference = sent.text("#tip-reference");
+        let admin = app.officer().await;
+        let page = admin.get(&format!("/console/tips/{reference}")).await;
+        let href = page.attr("#files a.file-link", "href").expect("link");
+        let bytes = download_bytes(&app, &admin.cookie, &href).await;
+        assert_eq!(hex::encode(Sha256::digest(&bytes)), sha256);
+        // A good photo followed by a bad one: the good one, already in the bucket, is deleted.
+        let half = app
+            .post_multipart(
+                "/tips",
+                &TEXT,
+                &[
+                    ("good.jpg", photo(ImageFormat::Jpeg, 20, 20)),
+                    ("bad.jpg", b"not a photo".to_vec()),
+                ],
+            )
+            .await;
+        assert_eq!(half.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert_eq!(s3.objects().len(), 2, "{:?}", s3.objects());
+        app.finish().await;
+    }
+);

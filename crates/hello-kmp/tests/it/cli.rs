@@ -13,6 +13,11 @@ fn settings_from_the_environment_are_read_and_checked() {
         ("HELLO_KMP_RETENTION_DAYS", "abc", "retention_days"),
         ("HELLO_KMP_LISTN", "127.0.0.1:9", "listn"),
         ("HELLO_KMP_AREA__MIN_LAT", "north", "area.min_lat"),
+        (
+            "HELLO_KMP_BLOBS__S3_ENDPOINT",
+            "http://127.0.0.1:9",
+            "blobs.s3_bucket",
+        ),
     ] {
         let output = hello_kmp(dir.path(), &["migrate", "--data-dir", data])
             .env(name, value)
