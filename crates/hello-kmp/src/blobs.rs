@@ -16,7 +16,7 @@ use chacha20poly1305::XChaCha20Poly1305;
 use chacha20poly1305::aead::KeyInit;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as BlobPath;
-use object_store::{ObjectStore, ObjectStoreExt};
+use object_store::{ObjectStore, ObjectStoreExt, WriteMultipart};
 use rand::RngExt;
 use zeroize::Zeroizing;
 
@@ -115,6 +115,30 @@ impl Blobs {
         })
     }
 
+    /// Starts a file written piece by piece: at most one chunk and the parts in flight are held.
+    /// Nothing is visible under `uid` until [`Writer::finish`]; [`Writer::abort`] leaves
+    /// nothing.
+    pub async fn writer(&self, uid: &str) -> Result<Writer, StoreError> {
+        let upload = self
+            .store
+            .put_multipart(&location(uid))
+            .await
+            .map_err(blob_error)?;
+        let mut upload = WriteMultipart::new(upload);
+        let key = Zeroizing::new(rand::rng().random::<[u8; 32]>());
+        let nonce = rand::rng().random::<[u8; NONCE]>();
+        upload.write(&[VERSION]);
+        upload.write(&nonce);
+        let cipher = XChaCha20Poly1305::new((&*key).into());
+        Ok(Writer {
+            upload,
+            stream: EncryptorBE32::from_aead(cipher, (&nonce).into()),
+            pending: Vec::with_capacity(2 * CHUNK),
+            key,
+            uid: uid.to_string(),
+        })
+    }
+
     /// Reads and opens a file; refuses one changed, reordered or cut short.
     // Limitation: the whole file is read into memory (photos, at most 25 MB); streaming reads
     // come with video attachments.
@@ -166,6 +190,59 @@ impl Blobs {
         match self.store.delete(&location(uid)).await {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(other) => Err(blob_error(other)),
+        }
+    }
+}
+
+/// A file being written: plain bytes in, sealed chunks out to the store.
+pub struct Writer {
+    upload: WriteMultipart,
+    stream: EncryptorBE32<XChaCha20Poly1305>,
+    pending: Vec<u8>,
+    key: Zeroizing<[u8; 32]>,
+    uid: String,
+}
+
+impl Writer {
+    /// Adds plain bytes. A chunk is sealed once more bytes follow it (the last one is sealed as
+    /// last by `finish`).
+    pub async fn write(&mut self, plain: &[u8]) -> Result<(), StoreError> {
+        self.pending.extend_from_slice(plain);
+        while self.pending.len() > CHUNK {
+            let sealed = self
+                .stream
+                .encrypt_next(aead_payload(&self.pending[..CHUNK], self.uid.as_bytes()))
+                .map_err(|_| StoreError::Sealing)?;
+            self.pending.drain(..CHUNK);
+            self.upload.wait_for_capacity(2).await.map_err(blob_error)?;
+            self.upload.write(&sealed);
+        }
+        Ok(())
+    }
+
+    /// Seals the last chunk and makes the file visible; answers its sealed key.
+    pub async fn finish(self, keys: &Keys) -> Result<Sealed, StoreError> {
+        let Writer {
+            mut upload,
+            stream,
+            pending,
+            key,
+            uid,
+        } = self;
+        let last = stream
+            .encrypt_last(aead_payload(&pending, uid.as_bytes()))
+            .map_err(|_| StoreError::Sealing)?;
+        upload.write(&last);
+        upload.finish().await.map_err(blob_error)?;
+        Ok(Sealed {
+            key_sealed: keys.seal(&key_context(&uid), &*key),
+        })
+    }
+
+    /// Gives up the file; nothing of it stays in the store.
+    pub async fn abort(self) {
+        if let Err(err) = self.upload.abort().await {
+            tracing::warn!(error = %err, "an unfinished file could not be removed");
         }
     }
 }
@@ -234,5 +311,30 @@ mod tests {
             blobs.delete(&uid).await.expect("delete");
             blobs.delete(&uid).await.expect("deleting twice is fine");
         }
+    }
+
+    #[tokio::test]
+    async fn files_written_in_pieces_open_like_whole_ones() {
+        let dir = tempfile::tempdir().expect("dir");
+        let blobs = Blobs::local(dir.path()).expect("blobs");
+        let keys = Keys::ephemeral();
+        for size in [0, 10, CHUNK, CHUNK + 1, 2 * CHUNK, 5 * CHUNK + 3] {
+            let plain: Vec<u8> = (0..size).map(|i| (i % 253) as u8).collect();
+            let uid = format!("w{size}");
+            let mut writer = blobs.writer(&uid).await.expect("writer");
+            for piece in plain.chunks(7_777) {
+                writer.write(piece).await.expect("write");
+            }
+            let sealed = writer.finish(&keys).await.expect("finish");
+            let opened = blobs
+                .open(&keys, &uid, &sealed.key_sealed)
+                .await
+                .expect("open");
+            assert_eq!(opened, plain, "size {size}");
+        }
+        let mut writer = blobs.writer("gone").await.expect("writer");
+        writer.write(&[1; 100_000]).await.expect("write");
+        writer.abort().await;
+        assert!(!dir.path().join("attachments").join("gone").exists());
     }
 }

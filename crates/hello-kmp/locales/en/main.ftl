@@ -310,16 +310,16 @@ console-audit-no-officer = — (command line, or a name with no account)
 
 ## Files with a tip
 err-file-empty = One of the files is empty. Choose it again, or leave it out.
-err-file-kind-refused = One of the files is not a photo we can take. We take JPEG, PNG and WebP photos.
-err-file-too-large = One of the files is larger than 25 MB. Send a smaller photo.
+err-file-kind-refused = One of the files is not a kind we can take. We take JPEG, PNG and WebP photos, MP4 and MOV videos, and M4A voice notes.
+err-file-too-large = One of the files is too large: photos and voice notes can be up to 25 MB, videos up to 100 MB.
 err-file-damaged = One of the files is damaged or was cut short. Choose it again, or leave it out.
 err-file-too-many-pixels = One of the photos is too large in pixels (more than 6,000 on a side). Send a smaller copy.
 err-file-polyglot = One of the files hides other data after the picture. Send the photo on its own.
 err-too-many-files = A tip can carry at most 5 files.
 audit-attachment-download = Downloaded a file of a tip
 
-tip-files = Photos
-tip-files-choose = Add up to 5 photos (JPEG, PNG or WebP, up to 25 MB each)
+tip-files = Photos, videos, voice notes
+tip-files-choose = Add up to 5 photos, videos or voice notes (photos and voice notes up to 25 MB, videos up to 100 MB)
 tip-files-hint = We remove the hidden details a photo carries (where and when it was taken, the phone's make and model) before keeping it. Photos that show your face, your home or your reflection can still identify you.
 console-files = Files
 console-metadata-removed = metadata removed

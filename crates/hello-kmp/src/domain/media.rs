@@ -5,9 +5,10 @@
 //! Photos are decoded and encoded again: the copy keeps the pixels, turned upright by the EXIF
 //! orientation, and nothing else (no EXIF, GPS, camera make and model, serial numbers, embedded
 //! thumbnails, XMP, IPTC or comments). Re-encoding also neutralises malformed files.
+//! Video and voice notes in MP4, MOV or M4A are cleaned as they stream in, by [`super::isobmff`].
 //
-// Limitation: this slice takes JPEG, PNG and WebP photos only; video, voice notes, HEIC and PDF
-// are refused with a message naming the kinds taken, until their cleaning is built.
+// Limitation: HEIC photos, MP3, OGG and AMR voice notes and PDF documents are refused with a
+// message naming the kinds taken, until their cleaning is built.
 
 use std::io::Cursor;
 
@@ -25,27 +26,62 @@ pub const IMAGE_MAX_SIDE: u32 = 6_000;
 /// What one decode may allocate.
 const IMAGE_MAX_ALLOC: u64 = 160 * 1024 * 1024;
 
+/// Largest video accepted, in bytes.
+pub const VIDEO_MAX_BYTES: usize = 100 * 1024 * 1024;
+/// Largest voice note accepted, in bytes.
+pub const AUDIO_MAX_BYTES: usize = 25 * 1024 * 1024;
+
 /// A kind of file we take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MediaKind {
     Jpeg,
     Png,
     Webp,
+    /// MP4 video (ISO base media).
+    Mp4,
+    /// QuickTime video, as iPhones record.
+    Mov,
+    /// AAC voice notes in an MP4 container.
+    M4a,
 }
 
 impl MediaKind {
+    pub const ALL: [MediaKind; 6] = [
+        MediaKind::Jpeg,
+        MediaKind::Png,
+        MediaKind::Webp,
+        MediaKind::Mp4,
+        MediaKind::Mov,
+        MediaKind::M4a,
+    ];
+
     pub fn key(self) -> &'static str {
         match self {
             MediaKind::Jpeg => "jpeg",
             MediaKind::Png => "png",
             MediaKind::Webp => "webp",
+            MediaKind::Mp4 => "mp4",
+            MediaKind::Mov => "mov",
+            MediaKind::M4a => "m4a",
         }
     }
 
     pub fn parse(key: &str) -> Option<MediaKind> {
-        [MediaKind::Jpeg, MediaKind::Png, MediaKind::Webp]
-            .into_iter()
-            .find(|k| k.key() == key)
+        MediaKind::ALL.into_iter().find(|k| k.key() == key)
+    }
+
+    /// Photos are decoded and encoded again; video and audio are cleaned as they stream in.
+    pub fn is_image(self) -> bool {
+        matches!(self, MediaKind::Jpeg | MediaKind::Png | MediaKind::Webp)
+    }
+
+    /// The largest file of this kind accepted, in bytes.
+    pub fn max_bytes(self) -> usize {
+        match self {
+            MediaKind::Mp4 | MediaKind::Mov => VIDEO_MAX_BYTES,
+            MediaKind::M4a => AUDIO_MAX_BYTES,
+            _ => IMAGE_MAX_BYTES,
+        }
     }
 
     /// The content type a download is served with.
@@ -54,6 +90,9 @@ impl MediaKind {
             MediaKind::Jpeg => "image/jpeg",
             MediaKind::Png => "image/png",
             MediaKind::Webp => "image/webp",
+            MediaKind::Mp4 => "video/mp4",
+            MediaKind::Mov => "video/quicktime",
+            MediaKind::M4a => "audio/mp4",
         }
     }
 
@@ -62,6 +101,9 @@ impl MediaKind {
             MediaKind::Jpeg => "jpg",
             MediaKind::Png => "png",
             MediaKind::Webp => "webp",
+            MediaKind::Mp4 => "mp4",
+            MediaKind::Mov => "mov",
+            MediaKind::M4a => "m4a",
         }
     }
 }
@@ -75,6 +117,9 @@ pub fn sniff(bytes: &[u8]) -> Result<MediaKind, InputError> {
         Some("image/jpeg") => Ok(MediaKind::Jpeg),
         Some("image/png") => Ok(MediaKind::Png),
         Some("image/webp") => Ok(MediaKind::Webp),
+        Some("video/mp4" | "video/x-m4v") => Ok(MediaKind::Mp4),
+        Some("video/quicktime") => Ok(MediaKind::Mov),
+        Some("audio/m4a") => Ok(MediaKind::M4a),
         _ => Err(InputError::FileKindRefused),
     }
 }
@@ -100,6 +145,7 @@ pub fn clean_image(kind: MediaKind, bytes: &[u8]) -> Result<CleanImage, InputErr
         MediaKind::Jpeg => ImageFormat::Jpeg,
         MediaKind::Png => ImageFormat::Png,
         MediaKind::Webp => ImageFormat::WebP,
+        _ => return Err(InputError::FileKindRefused),
     };
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
@@ -156,6 +202,7 @@ fn check_structure(kind: MediaKind, bytes: &[u8]) -> Result<(), InputError> {
         MediaKind::Jpeg => jpeg_end(bytes),
         MediaKind::Png => png_end(bytes),
         MediaKind::Webp => webp_end(bytes),
+        _ => None,
     }
     .ok_or(InputError::FileDamaged)?;
     // Some cameras pad the end with a few zero bytes.

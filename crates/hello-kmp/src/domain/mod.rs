@@ -2,6 +2,7 @@
 
 pub mod digits;
 pub mod input;
+pub mod isobmff;
 pub mod media;
 pub mod officer;
 pub mod receipt;

@@ -9,6 +9,8 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use crate::blobs::Blobs;
+use crate::domain::InputError;
+use crate::domain::isobmff;
 use crate::domain::media::{self, MediaKind};
 use crate::sealing::{Keys, random_hex};
 use crate::services::ServiceError;
@@ -25,16 +27,105 @@ pub struct Prepared {
     pub size: i64,
     pub sha256: String,
     key_sealed: Vec<u8>,
-    thumb_key_sealed: Vec<u8>,
-    pub width: u32,
-    pub height: u32,
+    thumb_key_sealed: Option<Vec<u8>>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
 }
 
-/// Recognises, checks and cleans one uploaded file, then seals the clean copy into the store.
+/// Where an upload's bytes come from, a piece at a time (the web layer's multipart field).
+pub trait ChunkSource: Send {
+    fn next_chunk(
+        &mut self,
+    ) -> impl std::future::Future<Output = Result<Option<bytes::Bytes>, InputError>> + Send;
+}
+
+/// Bytes read before deciding a file's kind (enough for every signature we know).
+const SNIFF_BYTES: usize = 512;
+
+/// Reads one uploaded file and prepares it: a photo whole (it is decoded), a video or voice
+/// note as it streams in, cleaned and sealed piece by piece so that it is never held whole.
+pub async fn prepare_upload(
+    blobs: &Blobs,
+    keys: &Keys,
+    source: &mut impl ChunkSource,
+) -> Result<Prepared, ServiceError> {
+    let mut head = Vec::new();
+    while head.len() < SNIFF_BYTES {
+        match source.next_chunk().await? {
+            Some(chunk) => head.extend_from_slice(&chunk),
+            None => break,
+        }
+    }
+    let kind = media::sniff(&head)?;
+    if head.len() > kind.max_bytes() {
+        return Err(InputError::FileTooLarge.into());
+    }
+    if kind.is_image() {
+        let mut bytes = head;
+        while let Some(chunk) = source.next_chunk().await? {
+            if bytes.len() + chunk.len() > kind.max_bytes() {
+                return Err(InputError::FileTooLarge.into());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        return prepare(blobs, keys, bytes).await;
+    }
+    let uid = random_hex(16);
+    let mut writer = blobs.writer(&uid).await?;
+    match stream_clean(kind, head, source, &mut writer).await {
+        Ok((sha256, size)) => {
+            let sealed = writer.finish(keys).await?;
+            Ok(Prepared {
+                uid,
+                kind,
+                size,
+                sha256,
+                key_sealed: sealed.key_sealed,
+                thumb_key_sealed: None,
+                width: None,
+                height: None,
+            })
+        }
+        Err(err) => {
+            writer.abort().await;
+            Err(err)
+        }
+    }
+}
+
+/// Cleans a video or voice note piece by piece into the writer; answers its SHA-256 and size.
+async fn stream_clean(
+    kind: MediaKind,
+    head: Vec<u8>,
+    source: &mut impl ChunkSource,
+    writer: &mut crate::blobs::Writer,
+) -> Result<(String, i64), ServiceError> {
+    let mut cleaner = isobmff::Cleaner::default();
+    let mut hasher = Sha256::new();
+    let (mut read, mut written) = (0usize, 0i64);
+    let mut out = Vec::new();
+    let mut piece = Some(bytes::Bytes::from(head));
+    while let Some(chunk) = piece {
+        read += chunk.len();
+        if read > kind.max_bytes() {
+            return Err(InputError::FileTooLarge.into());
+        }
+        out.clear();
+        cleaner.push(&chunk, &mut out)?;
+        hasher.update(&out);
+        written += out.len() as i64;
+        writer.write(&out).await?;
+        piece = source.next_chunk().await?;
+    }
+    cleaner.finish()?;
+    Ok((hex::encode(hasher.finalize()), written))
+}
+
+/// Recognises, checks and cleans one photo, then seals the clean copy into the store.
 pub async fn prepare(blobs: &Blobs, keys: &Keys, bytes: Vec<u8>) -> Result<Prepared, ServiceError> {
     let kind = media::sniff(&bytes)?;
     if bytes.len() > media::IMAGE_MAX_BYTES {
-        return Err(crate::domain::InputError::FileTooLarge.into());
+        return Err(InputError::FileTooLarge.into());
     }
     let permit = CLEANING
         .acquire()
@@ -60,9 +151,9 @@ pub async fn prepare(blobs: &Blobs, keys: &Keys, bytes: Vec<u8>) -> Result<Prepa
         size: clean.bytes.len() as i64,
         sha256,
         key_sealed: sealed.key_sealed,
-        thumb_key_sealed: thumb.key_sealed,
-        width: clean.width,
-        height: clean.height,
+        thumb_key_sealed: Some(thumb.key_sealed),
+        width: Some(clean.width),
+        height: Some(clean.height),
     })
 }
 
@@ -101,8 +192,8 @@ pub(crate) async fn insert_rows(
         .bind(file.size)
         .bind(&file.sha256)
         .bind(&file.key_sealed)
-        .bind(i64::from(file.width))
-        .bind(i64::from(file.height))
+        .bind(file.width.map(i64::from))
+        .bind(file.height.map(i64::from))
         .bind(now())
         .bind(&file.thumb_key_sealed)
         .execute(&mut *conn)

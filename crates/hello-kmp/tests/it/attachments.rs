@@ -387,11 +387,15 @@ on_both!(
             (
                 vec![(
                     "big.jpg",
-                    vec![0xFF; hello_kmp::domain::media::IMAGE_MAX_BYTES + 1],
+                    [
+                        jpeg.clone(),
+                        vec![0; hello_kmp::domain::media::IMAGE_MAX_BYTES],
+                    ]
+                    .concat(),
                 )],
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "২৫ মেগাবাইটের",
-                "larger than 25 MB",
+                "২৫ মেগাবাইট পর্যন্ত",
+                "up to 25 MB",
             ),
         ];
         for (files, status, bn, en) in cases {
@@ -678,5 +682,189 @@ on_both!(
         assert_eq!(half.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
         assert_eq!(s3.objects().len(), 2, "{:?}", s3.objects());
         app.finish().await;
+    }
+);
+
+/// A small but well-formed movie (or, with `audio`, an M4A voice note): ftyp, moov with dated
+/// movie, track and media headers, and the media data.
+fn movie(audio: bool) -> Vec<u8> {
+    fn boxed(kind: &[u8], payload: &[u8]) -> Vec<u8> {
+        let mut b = ((payload.len() + 8) as u32).to_be_bytes().to_vec();
+        b.extend_from_slice(kind);
+        b.extend_from_slice(payload);
+        b
+    }
+    let be = |n: u32| n.to_be_bytes().to_vec();
+    let matrix: Vec<u8> = [0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x4000_0000]
+        .iter()
+        .flat_map(|n: &u32| n.to_be_bytes())
+        .collect();
+    let brand: &[u8] = if audio { b"M4A " } else { b"isom" };
+    let ftyp = boxed(b"ftyp", &[brand, &be(0x200), b"isomiso2mp41"].concat());
+    let mvhd = boxed(
+        b"mvhd",
+        &[
+            be(0),
+            be(0),
+            be(0),
+            be(1000),
+            be(1000),
+            be(0x10000),
+            vec![1, 0],
+            vec![0; 10],
+            matrix.clone(),
+            vec![0; 24],
+            be(2),
+        ]
+        .concat(),
+    );
+    let tkhd = boxed(
+        b"tkhd",
+        &[
+            be(3),
+            be(0),
+            be(0),
+            be(1),
+            be(0),
+            be(1000),
+            vec![0; 16],
+            matrix,
+            be(320 << 16),
+            be(240 << 16),
+        ]
+        .concat(),
+    );
+    let mdhd = boxed(
+        b"mdhd",
+        &[
+            be(0),
+            be(0),
+            be(0),
+            be(1000),
+            be(1000),
+            vec![0x55, 0xc4, 0, 0],
+        ]
+        .concat(),
+    );
+    let handler: &[u8] = if audio { b"soun" } else { b"vide" };
+    let hdlr = boxed(
+        b"hdlr",
+        &[
+            be(0),
+            be(0),
+            handler.to_vec(),
+            vec![0; 12],
+            b"Handler\0".to_vec(),
+        ]
+        .concat(),
+    );
+    let trak = boxed(
+        b"trak",
+        &[tkhd, boxed(b"mdia", &[mdhd, hdlr].concat())].concat(),
+    );
+    let moov = boxed(b"moov", &[mvhd, trak].concat());
+    [ftyp, moov, boxed(b"mdat", &[7u8; 4000])].concat()
+}
+
+/// The same movie carrying location, device, author and date, written by exiftool.
+fn telling_movie(dir: &Path, audio: bool) -> Vec<u8> {
+    exiftool(
+        dir,
+        if audio { "note.m4a" } else { "clip.mp4" },
+        &movie(audio),
+        &[
+            "-QuickTime:GPSCoordinates=22.8201, 89.5512",
+            "-QuickTime:Make=TellTale",
+            "-QuickTime:Model=Phone-7",
+            "-XMP-dc:Creator=Rahim Uddin",
+            "-QuickTime:CreateDate=2026:12:01 21:15:00",
+        ],
+    )
+}
+
+on_both!(
+    videos_and_voice_notes_lose_location_device_and_dates,
+    |app: TestApp| async move {
+        let dir = tempfile::tempdir().expect("dir");
+        let admin = app.officer().await;
+        for (audio, kind, content_type) in [(false, "mp4", "video/mp4"), (true, "m4a", "audio/mp4")]
+        {
+            let telling = telling_movie(dir.path(), audio);
+            let before = tags(dir.path(), &telling);
+            for tag in ["ItemList:GPSCoordinates", "UserData:Make", "XMP-dc:Creator"] {
+                assert!(
+                    before.contains(&tag.to_string()),
+                    "fixture has {tag}: {before:?}"
+                );
+            }
+            let sent = app
+                .post_multipart("/tips", &TEXT, &[("clip", telling.clone())])
+                .await;
+            assert_eq!(sent.status, StatusCode::OK, "{kind}: {}", sent.body);
+            let (uid, stored_kind, key_sealed): (String, String, Vec<u8>) = sqlx::query_as(
+                "SELECT uid, kind, key_sealed FROM attachments ORDER BY id DESC LIMIT 1",
+            )
+            .fetch_one(app.state.store.reader())
+            .await
+            .expect("recorded");
+            assert_eq!(stored_kind, kind);
+            let clean = app
+                .state
+                .blobs
+                .open(&app.state.keys, &uid, &key_sealed)
+                .await
+                .expect("opens");
+            assert_eq!(
+                clean.len(),
+                telling.len(),
+                "same size: offsets into the media stay valid"
+            );
+            assert!(
+                clean.ends_with(&[7u8; 4000]),
+                "the media itself is untouched"
+            );
+            let after = tags(dir.path(), &clean);
+            for gone in ["GPS", "Make", "Model", "Creator", "XMP"] {
+                assert!(
+                    !after.iter().any(|t| t.contains(gone)),
+                    "{kind}: {gone} in {after:?}"
+                );
+            }
+            let raw = String::from_utf8_lossy(&clean);
+            for word in ["TellTale", "Phone-7", "Rahim", "+22.8201"] {
+                assert!(!raw.contains(word), "{kind}: {word} in the stored file");
+            }
+            let reference = sent.text("#tip-reference");
+            let page = admin.get(&format!("/console/tips/{reference}")).await;
+            assert!(!page.has("#files img.thumb"), "no thumbnail for {kind}");
+            let href = page.attr("#files a.file-link", "href").expect("link");
+            let download = admin.get(&href).await;
+            assert_eq!(download.header("content-type"), content_type);
+            assert!(
+                download
+                    .header("content-disposition")
+                    .ends_with(&format!(".{kind}\""))
+            );
+        }
+    }
+);
+
+on_both!(
+    a_cut_video_is_refused_and_leaves_no_file,
+    |app: TestApp| async move {
+        let whole = movie(false);
+        let cut = whole[..whole.len() - 100].to_vec();
+        let answer = app
+            .post_multipart("/tips", &TEXT, &[("cut.mp4", cut)])
+            .await;
+        refused(
+            &app,
+            &answer,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "নষ্ট",
+            "damaged",
+        )
+        .await;
+        assert!(blob_files(&app).is_empty(), "{:?}", blob_files(&app));
     }
 );

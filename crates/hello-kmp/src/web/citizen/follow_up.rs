@@ -164,7 +164,7 @@ async fn read_upload(
 ) -> Result<(), ServiceError> {
     let mut left = None;
     while let Some(part) = upload::next_part(upload).await? {
-        let bytes = match part {
+        let mut file = match part {
             Part::Text { name, value } => {
                 match name.as_str() {
                     "receipt" => form.receipt = value,
@@ -173,7 +173,8 @@ async fn read_upload(
                 }
                 continue;
             }
-            Part::File(bytes) => bytes,
+            Part::File(upload) => upload,
+            Part::NoFile => continue,
         };
         let left = match left {
             Some(left) => left,
@@ -185,7 +186,7 @@ async fn read_upload(
         if prepared.len() >= left {
             return Err(InputError::TooManyFiles.into());
         }
-        prepared.push(attachments::prepare(&state.blobs, &state.keys, bytes).await?);
+        prepared.push(attachments::prepare_upload(&state.blobs, &state.keys, &mut file).await?);
     }
     Ok(())
 }

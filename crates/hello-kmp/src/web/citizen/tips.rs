@@ -135,12 +135,13 @@ async fn read_upload(
 ) -> Result<(), ServiceError> {
     let mut text_checked = false;
     while let Some(part) = upload::next_part(upload).await? {
-        let bytes = match part {
+        let mut file = match part {
             Part::Text { name, value } => {
                 set_field(form, &name, value);
                 continue;
             }
-            Part::File(bytes) => bytes,
+            Part::File(upload) => upload,
+            Part::NoFile => continue,
         };
         if !text_checked {
             NewTip::parse(form, &state.reference)?;
@@ -149,7 +150,7 @@ async fn read_upload(
         if prepared.len() == MAX_FILES {
             return Err(InputError::TooManyFiles.into());
         }
-        prepared.push(attachments::prepare(&state.blobs, &state.keys, bytes).await?);
+        prepared.push(attachments::prepare_upload(&state.blobs, &state.keys, &mut file).await?);
     }
     Ok(())
 }

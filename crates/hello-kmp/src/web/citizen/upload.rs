@@ -1,56 +1,68 @@
-//! Reading a citizen's multipart form part by part: text fields within a small limit, each file
-//! whole but within the photo limit, one at a time, so that a form with files never holds more
-//! than one of them in memory.
+//! Reading a citizen's multipart form part by part: text fields within a small limit, files as
+//! streams that the attachments service reads a piece at a time.
 
 use axum::extract::Multipart;
 use axum::extract::multipart::MultipartError;
 use axum::http::StatusCode;
 
 use crate::domain::InputError;
-use crate::domain::media::IMAGE_MAX_BYTES;
+use crate::domain::media::{IMAGE_MAX_BYTES, VIDEO_MAX_BYTES};
+use crate::services::attachments::ChunkSource;
 
 /// Largest text field (a 5,000-character Bangla description is about 15 KB).
 const TEXT_FIELD_LIMIT: usize = 64 * 1024;
 
 /// One part of the form.
-pub enum Part {
+pub enum Part<'a> {
     Text {
         name: String,
         value: String,
     },
-    /// A chosen file's bytes.
-    File(Vec<u8>),
+    /// A chosen file, to be read a piece at a time.
+    File(Upload<'a>),
+    /// A file input with no file chosen.
+    NoFile,
 }
 
-/// The next part, skipping the empty part a file input sends when no file was chosen.
-pub async fn next_part(form: &mut Multipart) -> Result<Option<Part>, InputError> {
-    loop {
-        let Some(mut field) = form.next_field().await.map_err(refusal)? else {
-            return Ok(None);
-        };
-        let name = field.name().unwrap_or_default().to_string();
-        if name != "files" {
-            let mut text = Vec::new();
-            while let Some(chunk) = field.chunk().await.map_err(refusal)? {
-                if text.len() + chunk.len() > TEXT_FIELD_LIMIT {
-                    return Err(InputError::BodyTooLarge);
-                }
-                text.extend_from_slice(&chunk);
-            }
-            let value = String::from_utf8(text).map_err(|_| InputError::FormTampered)?;
-            return Ok(Some(Part::Text { name, value }));
+/// A file part being read.
+pub struct Upload<'a> {
+    field: axum::extract::multipart::Field<'a>,
+    first: Option<bytes::Bytes>,
+}
+
+impl ChunkSource for Upload<'_> {
+    async fn next_chunk(&mut self) -> Result<Option<bytes::Bytes>, InputError> {
+        if let Some(first) = self.first.take() {
+            return Ok(Some(first));
         }
-        let chosen = field.file_name().is_some_and(|n| !n.is_empty());
-        let mut bytes = Vec::new();
+        self.field.chunk().await.map_err(refusal)
+    }
+}
+
+/// The next part of the form.
+pub async fn next_part(form: &mut Multipart) -> Result<Option<Part<'_>>, InputError> {
+    let Some(mut field) = form.next_field().await.map_err(refusal)? else {
+        return Ok(None);
+    };
+    let name = field.name().unwrap_or_default().to_string();
+    if name != "files" {
+        let mut text = Vec::new();
         while let Some(chunk) = field.chunk().await.map_err(refusal)? {
-            if bytes.len() + chunk.len() > IMAGE_MAX_BYTES {
-                return Err(InputError::FileTooLarge);
+            if text.len() + chunk.len() > TEXT_FIELD_LIMIT {
+                return Err(InputError::BodyTooLarge);
             }
-            bytes.extend_from_slice(&chunk);
+            text.extend_from_slice(&chunk);
         }
-        if chosen || !bytes.is_empty() {
-            return Ok(Some(Part::File(bytes)));
-        }
+        let value = String::from_utf8(text).map_err(|_| InputError::FormTampered)?;
+        return Ok(Some(Part::Text { name, value }));
+    }
+    let chosen = field.file_name().is_some_and(|n| !n.is_empty());
+    let first = field.chunk().await.map_err(refusal)?;
+    if chosen || first.as_ref().is_some_and(|b| !b.is_empty()) {
+        Ok(Some(Part::File(Upload { field, first })))
+    } else {
+        // The file input sends an empty part when no file was chosen.
+        Ok(Some(Part::NoFile))
     }
 }
 
@@ -70,5 +82,6 @@ pub fn is_multipart(headers: &axum::http::HeaderMap) -> bool {
         .is_some_and(|v| v.starts_with("multipart/form-data"))
 }
 
-/// Largest body a form with files may have: its text and five photos at their limit.
-pub const UPLOAD_LIMIT: usize = crate::domain::media::MAX_FILES * IMAGE_MAX_BYTES + 256 * 1024;
+/// Largest body a form with files may have: its text and five videos at their limit.
+pub const UPLOAD_LIMIT: usize = crate::domain::media::MAX_FILES * VIDEO_MAX_BYTES + 256 * 1024;
+const _: () = assert!(VIDEO_MAX_BYTES >= IMAGE_MAX_BYTES);

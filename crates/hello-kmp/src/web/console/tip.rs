@@ -28,6 +28,8 @@ pub struct ConsoleFile {
     pub dims: String,
     pub sha256: String,
     pub metadata_removed: bool,
+    /// Photos have a small copy to show; videos and voice notes do not.
+    pub has_thumb: bool,
 }
 
 /// A message as officers see it.
@@ -423,6 +425,7 @@ fn build_page(
                 },
                 sha256: f.sha256.clone(),
                 metadata_removed: f.metadata_removed,
+                has_thumb: f.kind.is_image(),
             })
             .collect(),
         timeline: view
