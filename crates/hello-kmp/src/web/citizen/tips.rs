@@ -150,7 +150,7 @@ async fn read_upload(
         if prepared.len() == MAX_FILES {
             return Err(InputError::TooManyFiles.into());
         }
-        prepared.push(attachments::prepare_upload(&state.blobs, &state.keys, &mut file).await?);
+        prepared.push(attachments::prepare_upload(&state.blobs, &state.keys, &mut *file).await?);
     }
     Ok(())
 }

@@ -19,7 +19,7 @@ pub enum Part<'a> {
         value: String,
     },
     /// A chosen file, to be read a piece at a time.
-    File(Upload<'a>),
+    File(Box<Upload<'a>>),
     /// A file input with no file chosen.
     NoFile,
 }
@@ -59,7 +59,7 @@ pub async fn next_part(form: &mut Multipart) -> Result<Option<Part<'_>>, InputEr
     let chosen = field.file_name().is_some_and(|n| !n.is_empty());
     let first = field.chunk().await.map_err(refusal)?;
     if chosen || first.as_ref().is_some_and(|b| !b.is_empty()) {
-        Ok(Some(Part::File(Upload { field, first })))
+        Ok(Some(Part::File(Box::new(Upload { field, first }))))
     } else {
         // The file input sends an empty part when no file was chosen.
         Ok(Some(Part::NoFile))
