@@ -4,10 +4,13 @@
 // make and model and an orientation tag to a drugs tip for Sonadanga -> the administrator (first
 // log-in) sees the file on the tip's page flagged "metadata removed" with its SHA-256, downloads
 // it: same SHA-256, no GPS, make or model left, turned upright -> a text file named photo.jpg is
-// refused (415) with the error in Bangla and English, the description kept.
+// refused (415) with the error in Bangla and English, the description kept -> a large photo
+// (3000 x 1200) is shrunk by the page's script to a 2048 x 819 JPEG before it is sent, the submit
+// button disabled meanwhile, and the administrator sees it listed at 2048 px at most.
 //
 // The photo is made by the test: a tiny grayscale baseline JPEG written here, tagged with
-// exiftool (/usr/bin/exiftool, Debian package libimage-exiftool-perl) in a temporary folder.
+// exiftool (/usr/bin/exiftool, Debian package libimage-exiftool-perl) in a temporary folder. The
+// large photo is drawn and exported as a JPEG by Chromium itself, in a blank page.
 //
 // Run from tests/browser:  npm ci && node --test
 // Environment: see README.md beside this file.
@@ -187,6 +190,65 @@ test('the test photo is a JPEG carrying GPS, make, model and an orientation', as
 });
 
 // ---------------------------------------------------------------------------------------------
+// The large photo: drawn by Chromium in a blank page, read back as bytes
+
+/** The large photo's size, and the longest side the page's script shrinks photos to. */
+const BIG_WIDTH = 3000;
+const BIG_HEIGHT = 1200;
+const LONGEST_SIDE = 2048;
+/** Three upright bands, left to right, each a third of the width: dark, middle, light gray. */
+const BIG_BANDS = [40, 128, 215];
+
+/**
+ * A BIG_WIDTH x BIG_HEIGHT JPEG of three gray bands, made with a canvas in a blank page of
+ * `context` (exported with toBlob('image/jpeg')); answers its bytes.
+ */
+async function bigJpeg(context) {
+  const blank = await context.newPage();
+  try {
+    const b64 = await blank.evaluate(async ({ width, height, bands }) => {
+      const canvas = document.createElement('canvas');
+      canvas.width = width;
+      canvas.height = height;
+      const g = canvas.getContext('2d');
+      bands.forEach((level, i) => {
+        g.fillStyle = `rgb(${level}, ${level}, ${level})`;
+        g.fillRect(Math.round((i * width) / bands.length), 0, Math.ceil(width / bands.length), height);
+      });
+      const blob = await new Promise((done) => canvas.toBlob(done, 'image/jpeg', 0.92));
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      let text = '';
+      for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      return btoa(text);
+    }, { width: BIG_WIDTH, height: BIG_HEIGHT, bands: BIG_BANDS });
+    return Buffer.from(b64, 'base64');
+  } finally {
+    await blank.close();
+  }
+}
+
+/** The size Chromium decodes a photo (bytes) to, and the gray at a few points `[x, y]`. */
+async function photoSize(page, bytes, points = []) {
+  return page.evaluate(async ({ b64, points }) => {
+    const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const bitmap = await createImageBitmap(new Blob([data]));
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const g = canvas.getContext('2d');
+    g.drawImage(bitmap, 0, 0);
+    const shades = points.map(([x, y]) => {
+      const [r, gr, bl] = g.getImageData(x, y, 1, 1).data;
+      return Math.round((r + gr + bl) / 3);
+    });
+    return { width: bitmap.width, height: bitmap.height, shades };
+  }, { b64: bytes.toString('base64'), points });
+}
+
+/** Close enough: the size rounded either way. */
+function assertAbout(actual, expected, what) {
+  assert.ok(Math.abs(actual - expected) <= 1, `${what} is ${actual}, expected ${expected} (±1)`);
+}
+
+// ---------------------------------------------------------------------------------------------
 // The flow
 
 const BENGALI_SCRIPT = /[\u0980-\u09FF]/;
@@ -208,6 +270,10 @@ onEachBackend('evidence flow', (run) => {
   const flow = {
     marker: randomToken(3),
     reference: '',
+    /** The administrator's browser context, logged in, for the later steps. */
+    admin: null,
+    /** The reference of the tip sent with the large photo. */
+    bigReference: '',
   };
 
   run.step('citizen on a phone sends a drugs tip with a photo carrying GPS, make and model', async (local) => {
@@ -255,6 +321,7 @@ onEachBackend('evidence flow', (run) => {
     const context = await run.newContext(DESKTOP);
     const page = (local.page = await context.newPage());
     await firstLogIn(page, run.server.base, { username: run.server.username, password: run.server.password });
+    flow.admin = context;
 
     const links = await queueLinks(page);
     const link = links.find((l) => l.text === flow.reference);
@@ -362,4 +429,89 @@ onEachBackend('evidence flow', (run) => {
     assert.ok(sent && sent.status() < 400, `sending again with the photo answered HTTP ${sent?.status()}`);
     assert.ok(await page.$('#receipt-bn'), 'sending again with the photo shows no receipt (#receipt-bn)');
   }, { independent: true });
+  run.step('citizen on a phone attaches a large photo: the page shrinks it to 2048 px before sending, the button disabled meanwhile', async (local) => {
+    const context = await run.newContext(PHONE);
+    const big = await bigJpeg(context);
+    const page = (local.page = await context.newPage());
+    await fillTipForm(run, page, `সোনাডাঙ্গায় মাদক বিক্রির বড় ছবি ${randomToken(3)}`);
+    // The test's photo is what it is meant to be, or the test proves nothing.
+    const original = await photoSize(page, big);
+    assert.deepEqual([original.width, original.height], [BIG_WIDTH, BIG_HEIGHT], 'the large test photo has another size');
+
+    const texts = await page.$eval('#files', (el) => ({ busy: el.dataset.busy, done: el.dataset.done }));
+    assert.match(texts.busy ?? '', BENGALI_SCRIPT, `#files has no Bangla data-busy text: ${JSON.stringify(texts.busy)}`);
+    assert.match(texts.done ?? '', BENGALI_SCRIPT, `#files has no Bangla data-done text: ${JSON.stringify(texts.done)}`);
+    assert.ok(await page.$('#files-status'), 'the tip form has no #files-status');
+    assert.equal(await textOf(page, '#files-status'), '', '#files-status says something before a photo is chosen');
+
+    // Each change of #files-status, with whether the submit button was disabled right then (the
+    // observer runs at the end of the script's task that changed the text).
+    await page.evaluate(() => {
+      const status = document.getElementById('files-status');
+      const button = document.getElementById('submit-tip');
+      window.__filesStatusLog = [];
+      new MutationObserver(() => {
+        window.__filesStatusLog.push({ text: status.textContent, disabled: button.disabled });
+      }).observe(status, { childList: true, characterData: true, subtree: true });
+    });
+
+    await page.setInputFiles('#files', { name: 'IMG_20251203_221500.jpg', mimeType: 'image/jpeg', buffer: big });
+    await page.waitForFunction(
+      (done) => document.getElementById('files-status').textContent === done, texts.done);
+    const log = await page.evaluate(() => window.__filesStatusLog);
+    assert.deepEqual(log, [{ text: texts.busy, disabled: true }, { text: texts.done, disabled: false }],
+      'while the photo was shrunk #files-status did not say busy with the submit button disabled, ' +
+      'then done with it enabled');
+    assert.equal(await page.$eval('#submit-tip', (b) => b.disabled), false, 'the submit button stayed disabled');
+
+    const chosen = await page.$eval('#files', async (el) => Promise.all([...el.files].map(async (f) => {
+      const bitmap = await createImageBitmap(f);
+      return { name: f.name, type: f.type, size: f.size, width: bitmap.width, height: bitmap.height };
+    })));
+    assert.equal(chosen.length, 1, `#files holds ${chosen.length} files after shrinking: ${JSON.stringify(chosen)}`);
+    const [shrunk] = chosen;
+    assert.equal(shrunk.type, 'image/jpeg', `the shrunk photo is ${JSON.stringify(shrunk.type)}`);
+    assert.equal(shrunk.width, LONGEST_SIDE, `the shrunk photo is ${shrunk.width} wide: ${JSON.stringify(shrunk)}`);
+    assertAbout(shrunk.height, Math.round((BIG_HEIGHT * LONGEST_SIDE) / BIG_WIDTH), 'the shrunk photo\'s height');
+    await screenshot(page, `tip-form-photo-shrunk-${backend}`);
+
+    const sent = await clickAndWaitForPage(page, '#submit-tip');
+    assert.ok(sent && sent.status() < 400, `sending the tip with the large photo answered HTTP ${sent?.status()}`);
+    assert.ok(await page.$('#receipt-bn'), 'the page after sending shows no receipt (#receipt-bn)');
+    flow.bigReference = await textOf(page, '#tip-reference');
+    assert.match(flow.bigReference, /^T-\d{4}-\d{6}$/, `#tip-reference looks wrong: ${JSON.stringify(flow.bigReference)}`);
+  });
+
+  run.step('administrator opens the tip with the large photo: its file is 2048 px at most, the whole picture scaled', async (local) => {
+    assert.ok(flow.admin, 'the administrator is not logged in (an earlier step failed)');
+    const page = (local.page = await flow.admin.newPage());
+    const tipPath = `/console/tips/${flow.bigReference}`;
+    const opened = await page.goto(`${run.server.base}${tipPath}`);
+    assert.equal(opened.status(), 200, `${tipPath} answered HTTP ${opened.status()}`);
+
+    const files = await textsOf(page, '#files li.file');
+    assert.equal(files.length, 1, `expected one file in #files, found ${JSON.stringify(files)}`);
+    const listed = bnToAscii(files[0]);
+    const dims = listed.match(/(\d+)\s*×\s*(\d+)/);
+    assert.ok(dims, `the file is listed without its size "W × H": ${JSON.stringify(listed)}`);
+    const [width, height] = [Number(dims[1]), Number(dims[2])];
+    assert.ok(Math.max(width, height) <= LONGEST_SIDE,
+      `the file is listed as ${width} × ${height}, longer than ${LONGEST_SIDE} px: ${JSON.stringify(listed)}`);
+    assert.ok(width > height, `the file is listed as ${width} × ${height}, not wide as the photo: ${JSON.stringify(listed)}`);
+    await screenshot(page, `console-tip-files-shrunk-${backend}`);
+
+    // The file itself, fetched with the administrator's session and decoded by Chromium: the size
+    // listed, and the three bands where they belong (scaled, not cut).
+    const href = await page.$eval('#files li.file a.file-link', (a) => a.getAttribute('href'));
+    const res = await flow.admin.request.get(`${run.server.base}${href}`, { maxRedirects: 0 });
+    assert.equal(res.status(), 200, `GET ${href} answered HTTP ${res.status()}`);
+    const mid = Math.floor(height / 2);
+    const points = [1, 3, 5].map((sixth) => [Math.floor((sixth * width) / 6), mid]);
+    const served = await photoSize(page, await res.body(), points);
+    assert.deepEqual([served.width, served.height], [width, height],
+      `the file served is ${served.width} × ${served.height}, listed as ${width} × ${height}`);
+    const off = served.shades.map((v, i) => Math.abs(v - BIG_BANDS[i]));
+    assert.ok(Math.max(...off) <= 12,
+      `the file served does not show the three bands ${JSON.stringify(BIG_BANDS)} across: ${JSON.stringify(served.shades)}`);
+  });
 });

@@ -31,6 +31,62 @@
       });
     });
   }
+  // Photos chosen on the tip or follow-up form are shrunk on the phone (longest side 2,048 px)
+  // before they are sent: far less to send on a poor connection. Drawing them again also
+  // leaves their hidden details behind; the server removes those in any case.
+  var files = document.getElementById("files");
+  if (files && window.DataTransfer && window.createImageBitmap &&
+      HTMLCanvasElement.prototype.toBlob) {
+    var filesStatus = document.getElementById("files-status");
+    var send = files.form && files.form.querySelector("button[type=submit]");
+    var batch = 0;
+    files.addEventListener("change", function () {
+      // Only the latest choice counts: a slower, earlier batch must not overwrite it.
+      var mine = ++batch;
+      var chosen = Array.prototype.slice.call(files.files);
+      if (!chosen.some(function (f) { return /^image\//.test(f.type); })) {
+        filesStatus.textContent = "";
+        if (send) { send.disabled = false; }
+        return;
+      }
+      if (send) { send.disabled = true; }
+      filesStatus.textContent = files.dataset.busy;
+      Promise.all(chosen.map(shrink)).then(function (ready) {
+        if (mine !== batch) { return; }
+        var list = new DataTransfer();
+        ready.forEach(function (f) { list.items.add(f); });
+        files.files = list.files;
+        filesStatus.textContent = files.dataset.done;
+        if (send) { send.disabled = false; }
+      });
+    });
+  }
+
+  function shrink(file) {
+    var longest = 2048;
+    if (!/^image\/(jpeg|png|webp)$/.test(file.type)) { return Promise.resolve(file); }
+    return createImageBitmap(file).then(function (bitmap) {
+      var side = Math.max(bitmap.width, bitmap.height);
+      if (side <= longest) { bitmap.close(); return file; }
+      var scale = longest / side;
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.round(bitmap.width * scale);
+      canvas.height = Math.round(bitmap.height * scale);
+      var context = canvas.getContext("2d");
+      // A JPEG has no transparency: what was transparent becomes white, not black.
+      context.fillStyle = "#fff";
+      context.fillRect(0, 0, canvas.width, canvas.height);
+      context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      bitmap.close();
+      return new Promise(function (done) {
+        canvas.toBlob(function (blob) {
+          // The phone's own file name (often a date and time) is not sent.
+          done(blob ? new File([blob], "photo.jpg", { type: "image/jpeg" }) : file);
+        }, "image/jpeg", 0.85);
+      });
+    }).catch(function () { return file; });
+  }
+
   // The console's queue from the keyboard: j/k move, Enter opens, / filters, m shows my work.
   var queue = document.getElementById("queue");
   if (queue) {

@@ -325,3 +325,5 @@ console-files = ফাইল
 console-metadata-removed = লুকানো তথ্য মুছে ফেলা হয়েছে
 console-thumbnail = ছোট কপি:
 audit-attachment-thumbnail = ছবির ছোট কপি দেখেছেন
+tip-files-busy = পাঠানোর জন্য ছবি ছোট করা হচ্ছে…
+tip-files-ready = ছবি পাঠানোর জন্য তৈরি।

@@ -325,3 +325,5 @@ console-files = Files
 console-metadata-removed = metadata removed
 console-thumbnail = Small copy of
 audit-attachment-thumbnail = Looked at a photo's small copy
+tip-files-busy = Making the photos smaller to send…
+tip-files-ready = Photos ready to send.

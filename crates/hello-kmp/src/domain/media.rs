@@ -16,6 +16,9 @@ use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 
 use super::InputError;
 
+// Limitation: the limits below (5 files, 25 MB photos and voice notes, 100 MB videos) are
+// fixed; making them settings needs the refusal messages to take the numbers as arguments.
+
 /// Largest photo accepted, in bytes.
 pub const IMAGE_MAX_BYTES: usize = 25 * 1024 * 1024;
 /// Files per tip.

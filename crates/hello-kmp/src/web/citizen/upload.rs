@@ -1,5 +1,9 @@
 //! Reading a citizen's multipart form part by part: text fields within a small limit, files as
 //! streams that the attachments service reads a piece at a time.
+//
+// Limitation: a form is one request. A connection that drops mid-upload loses the files of
+// that form (nothing is kept, and the text is not saved either); resumable uploads, with
+// progress shown, need their own protocol and come with the rest of the evidence issue.
 
 use axum::extract::Multipart;
 use axum::extract::multipart::MultipartError;
