@@ -310,7 +310,7 @@ console-audit-no-officer = — (command line, or a name with no account)
 
 ## Files with a tip
 err-file-empty = One of the files is empty. Choose it again, or leave it out.
-err-file-kind-refused = One of the files is not a kind we can take. We take JPEG, PNG and WebP photos, MP4 and MOV videos, and M4A voice notes.
+err-file-kind-refused = One of the files is not a kind we can take. We take JPEG, PNG and WebP photos, MP4 and MOV videos, and M4A, MP3 and AMR voice notes.
 err-file-too-large = One of the files is too large: photos and voice notes can be up to 25 MB, videos up to 100 MB.
 err-file-damaged = One of the files is damaged or was cut short. Choose it again, or leave it out.
 err-file-too-many-pixels = One of the photos is too large in pixels (more than 6,000 on a side). Send a smaller copy.

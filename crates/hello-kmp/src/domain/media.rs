@@ -7,8 +7,10 @@
 //! thumbnails, XMP, IPTC or comments). Re-encoding also neutralises malformed files.
 //! Video and voice notes in MP4, MOV or M4A are cleaned as they stream in, by [`super::isobmff`].
 //
-// Limitation: HEIC photos, MP3, OGG and AMR voice notes and PDF documents are refused with a
-// message naming the kinds taken, until their cleaning is built.
+//! MP3 and AMR voice notes are cleaned by [`super::audio`].
+//
+// Limitation: HEIC photos, OGG voice notes and PDF documents are refused with a message naming
+// the kinds taken, until their cleaning is built.
 
 use std::io::Cursor;
 
@@ -46,16 +48,22 @@ pub enum MediaKind {
     Mov,
     /// AAC voice notes in an MP4 container.
     M4a,
+    /// MP3 voice notes and recordings.
+    Mp3,
+    /// AMR voice notes, as Android voice recorders write them.
+    Amr,
 }
 
 impl MediaKind {
-    pub const ALL: [MediaKind; 6] = [
+    pub const ALL: [MediaKind; 8] = [
         MediaKind::Jpeg,
         MediaKind::Png,
         MediaKind::Webp,
         MediaKind::Mp4,
         MediaKind::Mov,
         MediaKind::M4a,
+        MediaKind::Mp3,
+        MediaKind::Amr,
     ];
 
     pub fn key(self) -> &'static str {
@@ -66,6 +74,8 @@ impl MediaKind {
             MediaKind::Mp4 => "mp4",
             MediaKind::Mov => "mov",
             MediaKind::M4a => "m4a",
+            MediaKind::Mp3 => "mp3",
+            MediaKind::Amr => "amr",
         }
     }
 
@@ -82,7 +92,7 @@ impl MediaKind {
     pub fn max_bytes(self) -> usize {
         match self {
             MediaKind::Mp4 | MediaKind::Mov => VIDEO_MAX_BYTES,
-            MediaKind::M4a => AUDIO_MAX_BYTES,
+            MediaKind::M4a | MediaKind::Mp3 | MediaKind::Amr => AUDIO_MAX_BYTES,
             _ => IMAGE_MAX_BYTES,
         }
     }
@@ -96,6 +106,8 @@ impl MediaKind {
             MediaKind::Mp4 => "video/mp4",
             MediaKind::Mov => "video/quicktime",
             MediaKind::M4a => "audio/mp4",
+            MediaKind::Mp3 => "audio/mpeg",
+            MediaKind::Amr => "audio/amr",
         }
     }
 
@@ -107,6 +119,8 @@ impl MediaKind {
             MediaKind::Mp4 => "mp4",
             MediaKind::Mov => "mov",
             MediaKind::M4a => "m4a",
+            MediaKind::Mp3 => "mp3",
+            MediaKind::Amr => "amr",
         }
     }
 }
@@ -123,6 +137,8 @@ pub fn sniff(bytes: &[u8]) -> Result<MediaKind, InputError> {
         Some("video/mp4" | "video/x-m4v") => Ok(MediaKind::Mp4),
         Some("video/quicktime") => Ok(MediaKind::Mov),
         Some("audio/m4a") => Ok(MediaKind::M4a),
+        Some("audio/mpeg") => Ok(MediaKind::Mp3),
+        Some("audio/amr") => Ok(MediaKind::Amr),
         _ => Err(InputError::FileKindRefused),
     }
 }

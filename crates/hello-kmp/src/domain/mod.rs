@@ -1,5 +1,6 @@
 //! Domain types, parsed at the edge: a handler that holds one of these holds valid input.
 
+pub mod audio;
 pub mod digits;
 pub mod input;
 pub mod isobmff;

@@ -10,8 +10,8 @@ use sqlx::Row;
 
 use crate::blobs::Blobs;
 use crate::domain::InputError;
-use crate::domain::isobmff;
 use crate::domain::media::{self, MediaKind};
+use crate::domain::{audio, isobmff};
 use crate::sealing::{Keys, random_hex};
 use crate::services::ServiceError;
 use crate::store::{Conn, Store, StoreError, now};
@@ -93,6 +93,44 @@ pub async fn prepare_upload(
     }
 }
 
+/// The streaming cleaner for a kind of video or voice note.
+enum Streaming {
+    Iso(isobmff::Cleaner),
+    Mp3(audio::Mp3Cleaner),
+    /// AMR carries no metadata: checked, then passed through.
+    Amr,
+}
+
+impl Streaming {
+    fn for_kind(kind: MediaKind, head: &[u8]) -> Result<Streaming, InputError> {
+        match kind {
+            MediaKind::Mp3 => Ok(Streaming::Mp3(audio::Mp3Cleaner::default())),
+            MediaKind::Amr if audio::amr_header_ok(head) => Ok(Streaming::Amr),
+            MediaKind::Amr => Err(InputError::FileDamaged),
+            _ => Ok(Streaming::Iso(isobmff::Cleaner::default())),
+        }
+    }
+
+    fn push(&mut self, input: &[u8], out: &mut Vec<u8>) -> Result<(), InputError> {
+        match self {
+            Streaming::Iso(cleaner) => cleaner.push(input, out),
+            Streaming::Mp3(cleaner) => cleaner.push(input, out),
+            Streaming::Amr => {
+                out.extend_from_slice(input);
+                Ok(())
+            }
+        }
+    }
+
+    fn finish(self, out: &mut Vec<u8>) -> Result<(), InputError> {
+        match self {
+            Streaming::Iso(cleaner) => cleaner.finish(),
+            Streaming::Mp3(cleaner) => cleaner.finish(out),
+            Streaming::Amr => Ok(()),
+        }
+    }
+}
+
 /// Cleans a video or voice note piece by piece into the writer; answers its SHA-256 and size.
 async fn stream_clean(
     kind: MediaKind,
@@ -100,7 +138,7 @@ async fn stream_clean(
     source: &mut impl ChunkSource,
     writer: &mut crate::blobs::Writer,
 ) -> Result<(String, i64), ServiceError> {
-    let mut cleaner = isobmff::Cleaner::default();
+    let mut cleaner = Streaming::for_kind(kind, &head)?;
     let mut hasher = Sha256::new();
     let (mut read, mut written) = (0usize, 0i64);
     let mut out = Vec::new();
@@ -117,7 +155,11 @@ async fn stream_clean(
         writer.write(&out).await?;
         piece = source.next_chunk().await?;
     }
-    cleaner.finish()?;
+    out.clear();
+    cleaner.finish(&mut out)?;
+    hasher.update(&out);
+    written += out.len() as i64;
+    writer.write(&out).await?;
     Ok((hex::encode(hasher.finalize()), written))
 }
 

@@ -868,3 +868,63 @@ on_both!(
         assert!(blob_files(&app).is_empty(), "{:?}", blob_files(&app));
     }
 );
+
+on_both!(
+    mp3_voice_notes_lose_their_tags_and_amr_passes,
+    |app: TestApp| async move {
+        let frames: Vec<u8> = (0..50_000)
+            .map(|i| if i % 417 == 0 { 0xFF } else { 0xFB })
+            .collect();
+        let mut v2 = b"TPE1".to_vec();
+        v2.extend_from_slice(&12u32.to_be_bytes());
+        v2.extend_from_slice(&[0, 0, 0]);
+        v2.extend_from_slice(b"Rahim Uddin");
+        let mut id3 = b"ID3\x03\x00\x00\x00\x00\x00".to_vec();
+        id3.push(v2.len() as u8);
+        id3.extend_from_slice(&v2);
+        let mut v1 = b"TAG".to_vec();
+        v1.extend_from_slice(b"Recorded at Sonadanga");
+        v1.resize(128, 0);
+        let mp3 = [id3, frames.clone(), v1].concat();
+        let amr = [b"#!AMR\n".to_vec(), vec![0x3c; 3_000]].concat();
+        let sent = app
+            .post_multipart(
+                "/tips",
+                &TEXT,
+                &[("note.mp3", mp3), ("note.amr", amr.clone())],
+            )
+            .await;
+        assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+        let rows: Vec<(String, String, Vec<u8>)> =
+            sqlx::query_as("SELECT uid, kind, key_sealed FROM attachments ORDER BY id")
+                .fetch_all(app.state.store.reader())
+                .await
+                .expect("rows");
+        let kinds: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+        assert_eq!(kinds, ["mp3", "amr"]);
+        let open = |i: usize| {
+            let (uid, _, key) = rows[i].clone();
+            let state = app.state.clone();
+            async move {
+                state
+                    .blobs
+                    .open(&state.keys, &uid, &key)
+                    .await
+                    .expect("opens")
+            }
+        };
+        let clean = open(0).await;
+        assert_eq!(clean, frames, "only the audio frames remain");
+        assert!(!String::from_utf8_lossy(&clean).contains("Rahim"));
+        assert_eq!(open(1).await, amr);
+        // Something that calls itself AMR but is not is refused.
+        let fake = app
+            .post_multipart(
+                "/tips",
+                &TEXT,
+                &[("x.amr", b"#!AMR-XX\nnot audio".to_vec())],
+            )
+            .await;
+        assert!(fake.status.is_client_error(), "{}", fake.status);
+    }
+);
