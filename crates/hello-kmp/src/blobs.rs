@@ -208,15 +208,19 @@ impl Writer {
     /// last by `finish`).
     pub async fn write(&mut self, plain: &[u8]) -> Result<(), StoreError> {
         self.pending.extend_from_slice(plain);
-        while self.pending.len() > CHUNK {
+        let mut sealed_up_to = 0;
+        while self.pending.len() - sealed_up_to > CHUNK {
+            let chunk = &self.pending[sealed_up_to..sealed_up_to + CHUNK];
             let sealed = self
                 .stream
-                .encrypt_next(aead_payload(&self.pending[..CHUNK], self.uid.as_bytes()))
+                .encrypt_next(aead_payload(chunk, self.uid.as_bytes()))
                 .map_err(|_| StoreError::Sealing)?;
-            self.pending.drain(..CHUNK);
+            sealed_up_to += CHUNK;
             self.upload.wait_for_capacity(2).await.map_err(blob_error)?;
             self.upload.write(&sealed);
         }
+        // One move of what is left, however many chunks were sealed.
+        self.pending.drain(..sealed_up_to);
         Ok(())
     }
 

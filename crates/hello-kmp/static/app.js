@@ -45,6 +45,9 @@
       var mine = ++batch;
       var chosen = Array.prototype.slice.call(files.files);
       if (!chosen.some(function (f) { return /^image\//.test(f.type); })) {
+        var plain = new DataTransfer();
+        chosen.forEach(function (f) { plain.items.add(renamed(f)); });
+        files.files = plain.files;
         filesStatus.textContent = "";
         if (send) { send.disabled = false; }
         return;
@@ -64,10 +67,10 @@
 
   function shrink(file) {
     var longest = 2048;
-    if (!/^image\/(jpeg|png|webp)$/.test(file.type)) { return Promise.resolve(file); }
+    if (!/^image\/(jpeg|png|webp)$/.test(file.type)) { return Promise.resolve(renamed(file)); }
     return createImageBitmap(file).then(function (bitmap) {
       var side = Math.max(bitmap.width, bitmap.height);
-      if (side <= longest) { bitmap.close(); return file; }
+      if (side <= longest) { bitmap.close(); return renamed(file); }
       var scale = longest / side;
       var canvas = document.createElement("canvas");
       canvas.width = Math.round(bitmap.width * scale);
@@ -84,7 +87,14 @@
           done(blob ? new File([blob], "photo.jpg", { type: "image/jpeg" }) : file);
         }, "image/jpeg", 0.85);
       });
-    }).catch(function () { return file; });
+    }).catch(function () { return renamed(file); });
+  }
+
+  // A phone names files after the moment they were made; they are sent under a plain name.
+  function renamed(file) {
+    var dot = file.name.lastIndexOf(".");
+    var ending = dot > 0 ? file.name.slice(dot).toLowerCase().replace(/[^.a-z0-9]/g, "") : "";
+    return new File([file], "file" + ending, { type: file.type });
   }
 
   // The console's queue from the keyboard: j/k move, Enter opens, / filters, m shows my work.

@@ -13,19 +13,31 @@
 
 use super::InputError;
 
-/// Largest movie box held for cleaning.
-const MAX_MOOV: usize = 32 * 1024 * 1024;
+/// Largest movie box held for cleaning (a phone's is well under 1 MB).
+const MAX_MOOV: usize = 8 * 1024 * 1024;
+/// Deepest nesting of boxes walked; real files need five or six levels.
+const MAX_DEPTH: usize = 12;
 
 /// Top-level boxes passed as they are.
-const KEEP_TOP: [&[u8; 4]; 8] = [
-    b"ftyp", b"mdat", b"free", b"skip", b"wide", b"moof", b"mfra", b"styp",
-];
+const KEEP_TOP: [&[u8; 4]; 2] = [b"ftyp", b"mdat"];
+/// Top-level boxes of fragmented files, refused: their fragments could carry metadata the
+/// movie box does not show.
+const FRAGMENTED: [&[u8; 4]; 5] = [b"moof", b"mfra", b"styp", b"sidx", b"ssix"];
 /// Boxes inside `moov` that hold other boxes, walked into.
 const CONTAINERS: [&[u8; 4]; 9] = [
     b"moov", b"trak", b"mdia", b"minf", b"stbl", b"edts", b"dinf", b"mvex", b"tref",
 ];
-/// Boxes that are blanked wherever they are.
-const BLANK: [&[u8; 4]; 4] = [b"udta", b"meta", b"uuid", b"XMP_"];
+/// Boxes inside `moov` a player needs, kept as they are (times zeroed in the headers). Every
+/// other box there is blanked: only what is known to carry no metadata passes.
+const KEEP_IN_MOOV: [&[u8; 4]; 28] = [
+    b"mvhd", b"tkhd", b"mdhd", b"hdlr", b"vmhd", b"smhd", b"nmhd", b"dref", b"stsd", b"stts",
+    b"ctts", b"cslg", b"stss", b"stps", b"stsc", b"stsz", b"stz2", b"stco", b"co64", b"sdtp",
+    b"sbgp", b"sgpd", b"subs", b"elst", b"mehd", b"trex", b"iods", b"saiz",
+];
+/// The kinds of track a voice note or video may have. Others (timecode, GPS or sensor data,
+/// subtitles) are refused: their samples in the media data can hold the time of day or the
+/// camera's position.
+const TRACK_KINDS: [&[u8; 4]; 2] = [b"vide", b"soun"];
 
 /// What happens to the bytes of the box being read.
 enum Mode {
@@ -99,7 +111,8 @@ impl Cleaner {
                     *left -= take as u64;
                     if *left == 0 {
                         let mut moov = std::mem::take(held);
-                        clean_children(&mut moov, 8)?;
+                        let header = if moov[..4] == [0, 0, 0, 1] { 16 } else { 8 };
+                        clean_children(&mut moov, header, 0)?;
                         out.extend_from_slice(&moov);
                         self.mode = Mode::Header;
                     }
@@ -171,11 +184,15 @@ impl Cleaner {
             self.mode = Mode::Hold { left, held };
             return Ok(());
         }
+        if FRAGMENTED.iter().any(|k| **k == kind) {
+            return Err(InputError::FileKindRefused);
+        }
         let keep = KEEP_TOP.iter().any(|k| **k == kind);
         if keep {
             out.extend_from_slice(&header);
         } else {
-            // Anything else at the top is kept as free space: same size, nothing in it.
+            // Anything else at the top (free space included, which may hide an old movie box)
+            // is kept as free space: same size, nothing in it.
             out.extend_from_slice(&header[..4]);
             out.extend_from_slice(b"free");
             out.extend_from_slice(&header[8..]);
@@ -194,7 +211,10 @@ impl Cleaner {
 }
 
 /// Cleans the boxes inside `data[start..]` (a box whose header ends at `start`), in place.
-fn clean_children(data: &mut [u8], start: usize) -> Result<(), InputError> {
+fn clean_children(data: &mut [u8], start: usize, depth: usize) -> Result<(), InputError> {
+    if depth > MAX_DEPTH {
+        return Err(InputError::FileDamaged);
+    }
     let mut at = start;
     while at < data.len() {
         let head = data.get(at..at + 8).ok_or(InputError::FileDamaged)?;
@@ -217,15 +237,37 @@ fn clean_children(data: &mut [u8], start: usize) -> Result<(), InputError> {
         if size < header || end > data.len() {
             return Err(InputError::FileDamaged);
         }
-        if BLANK.iter().any(|b| **b == kind) {
+        let payload = at + header;
+        if CONTAINERS.iter().any(|c| **c == kind) {
+            clean_children(&mut data[..end], payload, depth + 1)?;
+        } else if KEEP_IN_MOOV.iter().any(|k| **k == kind) {
+            match &kind {
+                b"mvhd" | b"tkhd" | b"mdhd" => zero_times(&mut data[payload..end]),
+                b"hdlr" => check_handler(&mut data[payload..end])?,
+                _ => {}
+            }
+        } else {
+            // User data, metadata, XMP and anything unknown: free space, zeroed.
             data[at + 4..at + 8].copy_from_slice(b"free");
-            data[at + header..end].fill(0);
-        } else if CONTAINERS.iter().any(|c| **c == kind) {
-            clean_children(&mut data[..end], at + header)?;
-        } else if matches!(&kind, b"mvhd" | b"tkhd" | b"mdhd") {
-            zero_times(&mut data[at + header..end]);
+            data[payload..end].fill(0);
         }
         at = end;
+    }
+    Ok(())
+}
+
+/// A handler box: its track must be video or sound, and its name (often the maker's software)
+/// is blanked.
+fn check_handler(payload: &mut [u8]) -> Result<(), InputError> {
+    let handler = payload.get(8..12).ok_or(InputError::FileDamaged)?;
+    // A handler of `mhlr` or `dhlr` (QuickTime's media and data handlers) names its kind
+    // at the same place; only data references (`alis`, `url `) are not tracks.
+    let is_track = !matches!(handler, b"alis" | b"url ");
+    if is_track && !TRACK_KINDS.iter().any(|k| **k == *handler) {
+        return Err(InputError::FileKindRefused);
+    }
+    if let Some(name) = payload.get_mut(24..) {
+        name.fill(0);
     }
     Ok(())
 }
@@ -299,6 +341,60 @@ mod tests {
             assert!(!clean.windows(4).any(|w| w == b"udta" || w == b"meta"));
             assert!(clean.ends_with(&[7u8; 3000]), "media untouched");
         }
+    }
+
+    #[test]
+    fn deep_nesting_and_foreign_tracks_are_refused_and_free_space_is_blanked() {
+        let mut nested = boxed(b"trak", &[]);
+        for _ in 0..10_000 {
+            nested = boxed(b"trak", &nested);
+        }
+        let deep = [
+            boxed(b"ftyp", b"isom\0\0\x02\0isomiso2mp41"),
+            boxed(b"moov", &nested),
+        ]
+        .concat();
+        assert_eq!(
+            clean_in_pieces(&deep, 4096).err(),
+            Some(InputError::FileDamaged)
+        );
+        let gps_track = boxed(
+            b"trak",
+            &boxed(
+                b"mdia",
+                &boxed(b"hdlr", &[&[0u8; 8][..], b"camm", &[0u8; 12]].concat()),
+            ),
+        );
+        let foreign = [
+            boxed(b"ftyp", b"isom\0\0\x02\0isomiso2mp41"),
+            boxed(b"moov", &gps_track),
+            boxed(b"mdat", &[1u8; 10]),
+        ]
+        .concat();
+        assert_eq!(
+            clean_in_pieces(&foreign, 4096).err(),
+            Some(InputError::FileKindRefused)
+        );
+        let hidden = [
+            boxed(b"ftyp", b"isom\0\0\x02\0isomiso2mp41"),
+            boxed(b"free", b"an old movie box: +22.8201+089.5512/"),
+            boxed(b"moov", &boxed(b"gps ", b"+22.8201+089.5512/")),
+            boxed(b"mdat", &[1u8; 10]),
+        ]
+        .concat();
+        let clean = clean_in_pieces(&hidden, 7).expect("clean");
+        assert!(!String::from_utf8_lossy(&clean).contains("22.8201"));
+        assert_eq!(clean.len(), hidden.len());
+        let fragmented = [
+            boxed(b"ftyp", b"isom\0\0\x02\0isomiso2mp41"),
+            boxed(b"moov", &boxed(b"mvhd", &[0u8; 100])),
+            boxed(b"moof", &[0u8; 16]),
+        ]
+        .concat();
+        assert_eq!(
+            clean_in_pieces(&fragmented, 4096).err(),
+            Some(InputError::FileKindRefused)
+        );
     }
 
     #[test]

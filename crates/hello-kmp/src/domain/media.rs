@@ -180,7 +180,7 @@ pub fn clean_image(kind: MediaKind, bytes: &[u8]) -> Result<CleanImage, InputErr
     let (out_kind, image) = if image.color().has_alpha() && kind != MediaKind::Jpeg {
         (MediaKind::Png, image)
     } else {
-        (MediaKind::Jpeg, DynamicImage::ImageRgb8(image.to_rgb8()))
+        (MediaKind::Jpeg, DynamicImage::ImageRgb8(image.into_rgb8()))
     };
     let mut out = Vec::new();
     let written = match out_kind {

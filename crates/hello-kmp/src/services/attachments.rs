@@ -18,6 +18,10 @@ use crate::store::{Conn, Store, StoreError, now};
 
 /// One photo decoded at a time: decoding takes up to about 100 MB.
 static CLEANING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+// Limitation: nothing bounds how many uploads run at once, how fast they must arrive, or how
+// many bytes a day anonymous senders may store; blobs of a request dropped mid-way (the sender
+// gone) are not swept, and an S3 bucket needs a lifecycle rule that aborts unfinished
+// multipart uploads. Each needs its own work (a sweeper of unreferenced blobs, a byte budget).
 
 /// A file cleaned and sealed into the blob store, not yet recorded.
 #[derive(Clone)]
@@ -173,10 +177,14 @@ pub async fn prepare(blobs: &Blobs, keys: &Keys, bytes: Vec<u8>) -> Result<Prepa
         .acquire()
         .await
         .map_err(|e| anyhow::anyhow!("cleaning closed: {e}"))?;
-    let clean = tokio::task::spawn_blocking(move || media::clean_image(kind, &bytes))
-        .await
-        .map_err(|e| anyhow::anyhow!("cleaning a photo: {e}"))??;
-    drop(permit);
+    // The permit goes with the work: a request given up while the photo decodes still holds it
+    // until the decode ends, so decodes never overlap.
+    let clean = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        media::clean_image(kind, &bytes)
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("cleaning a photo: {e}"))??;
     let sha256 = hex::encode(Sha256::digest(&clean.bytes));
     let uid = random_hex(16);
     let sealed = blobs.put(keys, &uid, &clean.bytes).await?;

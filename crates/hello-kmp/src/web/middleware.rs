@@ -12,6 +12,7 @@ use axum::response::IntoResponse;
 use tower_http::CompressionLevel;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::csrf::CsrfLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -70,7 +71,14 @@ pub fn wrap(routes: Router<AppState>, state: &AppState) -> Router<AppState> {
         .layer(
             CompressionLayer::new()
                 .no_br()
-                .quality(CompressionLevel::Precise(4)),
+                .quality(CompressionLevel::Precise(4))
+                // Video and voice notes are compressed already, and their downloads carry the
+                // hash of the bytes as stored.
+                .compress_when(
+                    DefaultPredicate::new()
+                        .and(NotForContentType::const_new("video/"))
+                        .and(NotForContentType::const_new("audio/")),
+                ),
         )
         .layer(
             TraceLayer::new_for_http()

@@ -535,6 +535,14 @@ async fn add_inner(
         .write(move |conn| {
             Box::pin(async move {
                 if !prepared.is_empty() {
+                    // On PostgreSQL several writers run at once: the tip's row is locked so
+                    // that two follow-ups cannot both count four files and add two each.
+                    if conn.backend_name() == "PostgreSQL" {
+                        sqlx::query("SELECT id FROM tips WHERE id = $1 FOR UPDATE")
+                            .bind(tip_id)
+                            .fetch_one(&mut *conn)
+                            .await?;
+                    }
                     let count: i64 =
                         sqlx::query_scalar("SELECT COUNT(*) FROM attachments WHERE tip_id = $1")
                             .bind(tip_id)
