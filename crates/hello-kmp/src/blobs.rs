@@ -139,9 +139,37 @@ impl Blobs {
         })
     }
 
-    /// Reads and opens a file; refuses one changed, reordered or cut short.
-    // Limitation: the whole file is read into memory (photos, at most 25 MB); streaming reads
-    // come with video attachments.
+    /// Opens a file as a stream of plain pieces, read and opened a chunk at a time (a video is
+    /// never held whole). A changed, reordered or cut file ends the stream with an error.
+    pub async fn open_stream(
+        &self,
+        keys: &Keys,
+        uid: &str,
+        key_sealed: &[u8],
+    ) -> Result<PlainStream, StoreError> {
+        let key = Zeroizing::new(keys.open(&key_context(uid), key_sealed)?);
+        let cipher = XChaCha20Poly1305::new_from_slice(&key).map_err(|_| StoreError::Sealing)?;
+        let source = self
+            .store
+            .get(&location(uid))
+            .await
+            .map_err(blob_error)?
+            .into_stream();
+        let state = Opening {
+            source,
+            buf: Vec::new(),
+            cipher: Some(cipher),
+            stream: None,
+            aad: uid.as_bytes().to_vec(),
+            ended: false,
+        };
+        Ok(Box::pin(futures_util::stream::try_unfold(
+            state, next_plain,
+        )))
+    }
+
+    /// Reads and opens a whole file (photos and their thumbnails; the tests); refuses one
+    /// changed, reordered or cut short.
     pub async fn open(
         &self,
         keys: &Keys,
@@ -191,6 +219,70 @@ impl Blobs {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(other) => Err(blob_error(other)),
         }
+    }
+}
+
+/// Plain pieces of a file being read.
+pub type PlainStream =
+    std::pin::Pin<Box<dyn futures_util::Stream<Item = std::io::Result<bytes::Bytes>> + Send>>;
+
+/// Where a stream of a file has got to.
+struct Opening {
+    source: futures_util::stream::BoxStream<'static, object_store::Result<bytes::Bytes>>,
+    buf: Vec<u8>,
+    /// The cipher until the header is read, then the stream it opens.
+    cipher: Option<XChaCha20Poly1305>,
+    stream: Option<DecryptorBE32<XChaCha20Poly1305>>,
+    aad: Vec<u8>,
+    ended: bool,
+}
+
+fn broken() -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidData, "sealed file refused")
+}
+
+/// The next plain piece: one sealed chunk is opened once the next one has begun (or the file
+/// ended), so that the last is opened as last.
+async fn next_plain(mut at: Opening) -> std::io::Result<Option<(bytes::Bytes, Opening)>> {
+    use futures_util::StreamExt;
+    let piece = CHUNK + TAG;
+    loop {
+        let header_needed = at.stream.is_none() && at.cipher.is_some();
+        let wanted = if header_needed { 1 + NONCE } else { piece + 1 };
+        while !at.ended && at.buf.len() < wanted {
+            match at.source.next().await {
+                Some(Ok(bytes)) => at.buf.extend_from_slice(&bytes),
+                Some(Err(err)) => return Err(std::io::Error::other(err)),
+                None => at.ended = true,
+            }
+        }
+        if header_needed {
+            if at.buf.len() < 1 + NONCE || at.buf[0] != VERSION {
+                return Err(broken());
+            }
+            let nonce: [u8; NONCE] = at.buf[1..1 + NONCE].try_into().map_err(|_| broken())?;
+            let cipher = at.cipher.take().ok_or_else(broken)?;
+            at.stream = Some(DecryptorBE32::from_aead(cipher, (&nonce).into()));
+            at.buf.drain(..1 + NONCE);
+            continue;
+        }
+        let Some(stream) = at.stream.as_mut() else {
+            // The last piece was given out.
+            return Ok(None);
+        };
+        if at.buf.len() > piece {
+            let plain = stream
+                .decrypt_next(aead_payload(&at.buf[..piece], &at.aad))
+                .map_err(|_| broken())?;
+            at.buf.drain(..piece);
+            return Ok(Some((bytes::Bytes::from(plain), at)));
+        }
+        let last = at.stream.take().ok_or_else(broken)?;
+        let plain = last
+            .decrypt_last(aead_payload(&at.buf, &at.aad))
+            .map_err(|_| broken())?;
+        at.buf.clear();
+        return Ok(Some((bytes::Bytes::from(plain), at)));
     }
 }
 
@@ -336,6 +428,28 @@ mod tests {
                 .expect("open");
             assert_eq!(opened, plain, "size {size}");
         }
+        // Read back as a stream too, whole and refused when cut.
+        use futures_util::TryStreamExt;
+        let plain: Vec<u8> = (0..3 * CHUNK + 5).map(|i| (i % 241) as u8).collect();
+        let sealed = blobs.put(&keys, "streamed", &plain).await.expect("put");
+        let pieces: Vec<bytes::Bytes> = blobs
+            .open_stream(&keys, "streamed", &sealed.key_sealed)
+            .await
+            .expect("stream")
+            .try_collect()
+            .await
+            .expect("opens");
+        assert_eq!(pieces.concat(), plain);
+        let path = dir.path().join("attachments").join("streamed");
+        let whole = std::fs::read(&path).expect("file");
+        std::fs::write(&path, &whole[..whole.len() - (CHUNK + TAG)]).expect("cut");
+        let cut: Result<Vec<bytes::Bytes>, _> = blobs
+            .open_stream(&keys, "streamed", &sealed.key_sealed)
+            .await
+            .expect("stream")
+            .try_collect()
+            .await;
+        assert!(cut.is_err(), "a file cut at a chunk boundary is refused");
         let mut writer = blobs.writer("gone").await.expect("writer");
         writer.write(&[1; 100_000]).await.expect("write");
         writer.abort().await;

@@ -296,7 +296,8 @@ pub(crate) async fn of_tip(store: &Store, tip_id: i64) -> Result<Vec<Attachment>
 /// A file opened for download.
 pub struct Download {
     pub kind: MediaKind,
-    pub bytes: Vec<u8>,
+    /// The file's plain bytes, opened as they are read.
+    pub body: crate::blobs::PlainStream,
     pub sha256: String,
     pub number: usize,
 }
@@ -320,10 +321,10 @@ pub(crate) async fn open(
             .bind(tip_id)
             .fetch_one(store.reader())
             .await?;
-    let bytes = blobs.open(keys, uid, &key_sealed).await?;
+    let body = blobs.open_stream(keys, uid, &key_sealed).await?;
     Ok(Download {
         kind: file.kind,
-        bytes,
+        body,
         sha256: file.sha256.clone(),
         number: file.number,
     })

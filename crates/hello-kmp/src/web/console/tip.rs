@@ -480,7 +480,7 @@ pub async fn download_attachment(
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
         (header::CACHE_CONTROL, "no-store".to_string()),
     ];
-    let mut response = (headers, file.bytes).into_response();
+    let mut response = (headers, axum::body::Body::from_stream(file.body)).into_response();
     // RFC 9530: the hash of what is served, for the officer's own check.
     if let Ok(value) = axum::http::HeaderValue::from_str(&format!(
         "sha-256=:{}:",
