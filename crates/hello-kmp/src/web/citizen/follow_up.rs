@@ -15,7 +15,6 @@ use crate::services::ServiceError;
 use crate::services::attachments::{self, Prepared};
 use crate::services::tips::Author;
 use crate::services::tips::citizen::{self, Files, TipsterView};
-use crate::web::BODY_LIMIT;
 use crate::web::citizen::lang::language_cookie;
 use crate::web::citizen::upload::{self, Part};
 use crate::web::client::Client;
@@ -131,9 +130,7 @@ pub async fn add_information(
     request: Request,
 ) -> Result<Response, WebError> {
     if !upload::is_multipart(request.headers()) {
-        let (parts, body) = request.into_parts();
-        let body = axum::body::Body::new(http_body_util::Limited::new(body, BODY_LIMIT));
-        let request = Request::from_parts(parts, body);
+        let request = upload::text_only(request);
         let CitizenForm(form) = CitizenForm::<MessageForm>::from_request(request, &state).await?;
         return add(&state, ctx, client, form, Vec::new(), None).await;
     }

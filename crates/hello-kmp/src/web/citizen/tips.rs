@@ -13,7 +13,6 @@ use crate::services::ServiceError;
 use crate::services::attachments::{self, Prepared};
 use crate::services::reference::Reference;
 use crate::services::tips::citizen::{self, Files, NewTip, SubmitRules, Submitted, TipForm};
-use crate::web::BODY_LIMIT;
 use crate::web::citizen::upload::{self, Part};
 use crate::web::error::{WebError, input_status};
 use crate::web::form::CitizenForm;
@@ -101,9 +100,7 @@ pub async fn submit_tip(
 ) -> Result<Response, WebError> {
     if !upload::is_multipart(request.headers()) {
         // Without files the body is text only, and keeps the small limit of every text form.
-        let (parts, body) = request.into_parts();
-        let body = axum::body::Body::new(http_body_util::Limited::new(body, BODY_LIMIT));
-        let request = Request::from_parts(parts, body);
+        let request = upload::text_only(request);
         let CitizenForm(form) = CitizenForm::<TipForm>::from_request(request, &state).await?;
         return submit(&state, ctx, form, Vec::new()).await;
     }

@@ -78,6 +78,14 @@ fn refusal(err: MultipartError) -> InputError {
     }
 }
 
+/// A form without files is text only: it keeps the small limit of every text form, whatever
+/// the route allows for files.
+pub fn text_only(request: axum::extract::Request) -> axum::extract::Request {
+    let (parts, body) = request.into_parts();
+    let body = axum::body::Body::new(http_body_util::Limited::new(body, crate::web::BODY_LIMIT));
+    axum::extract::Request::from_parts(parts, body)
+}
+
 /// Whether the request is a multipart form.
 pub fn is_multipart(headers: &axum::http::HeaderMap) -> bool {
     headers
