@@ -30,6 +30,7 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let store = state.store.clone();
+    crate::services::uploads::spawn_sweeper(state.store.clone(), state.blobs.clone());
     let app = crate::web::router(state);
     axum::serve(
         listener,

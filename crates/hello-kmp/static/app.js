@@ -65,6 +65,142 @@
     });
   }
 
+  // With JavaScript, the chosen files are sent before the form, one at a time and a piece at a
+  // time, each with a progress bar; a dropped connection is retried and the file carries on
+  // from where the server stopped. The form then names the finished uploads instead of
+  // carrying the files. A file the server refuses is left out, and the sender decides.
+  var form = files && files.form;
+  var uploadList = document.getElementById("upload-list");
+  if (form && uploadList && window.fetch && window.XMLHttpRequest && window.JSON &&
+      window.Promise && Blob.prototype.slice) {
+    var sending = false;
+    form.addEventListener("submit", function (event) {
+      if (sending) { event.preventDefault(); return; }
+      if (!files.files || !files.files.length) { return; }
+      event.preventDefault();
+      sending = true;
+      var submit = form.querySelector("button[type=submit]");
+      if (submit) { submit.disabled = true; }
+      var status = document.getElementById("files-status");
+      status.textContent = "";
+      uploadList.hidden = false;
+      uploadList.textContent = "";
+      var rows = Array.prototype.slice.call(files.files).map(function (file, i) {
+        var item = document.createElement("li");
+        var label = document.createElement("span");
+        var bar = document.createElement("progress");
+        label.textContent = (i + 1) + ". " + files.dataset.sending;
+        bar.max = Math.max(file.size, 1);
+        bar.value = 0;
+        bar.setAttribute("aria-label", (i + 1) + ". " + files.dataset.sending);
+        item.appendChild(label);
+        item.appendChild(bar);
+        uploadList.appendChild(item);
+        return { file: file, number: i + 1, item: item, label: label, bar: bar };
+      });
+      var failed = 0;
+      rows.reduce(function (chain, row) {
+        return chain.then(function () {
+          return sendFile(row).then(function (id) {
+            var named = document.createElement("input");
+            named.type = "hidden";
+            named.name = "upload";
+            named.value = id;
+            form.appendChild(named);
+            row.bar.value = row.bar.max;
+            row.label.textContent = row.number + ". " + files.dataset.sent;
+          }, function (message) {
+            failed += 1;
+            row.item.className = "failed";
+            row.label.textContent = row.number + ". " + files.dataset.failed + " " + message;
+          });
+        });
+      }, Promise.resolve()).then(function () {
+        // Sent files now travel as `upload` fields; none goes twice.
+        if (window.DataTransfer) { files.files = new DataTransfer().files; } else { files.value = ""; }
+        sending = false;
+        if (failed) {
+          status.textContent = files.dataset.leftOut;
+          if (submit) { submit.disabled = false; }
+          delete form.dataset.sent;
+          return;
+        }
+        form.submit();
+      });
+    });
+  }
+
+  function pick(answer) {
+    var error = answer.body && answer.body.error;
+    if (!error) { return ""; }
+    return files.dataset.lang === "en" ? error.message_en : error.message_bn;
+  }
+
+  // One request; answers { status, body } and never fails (status 0: no connection).
+  function call(method, url, body, headers, progress) {
+    return new Promise(function (done) {
+      var xhr = new XMLHttpRequest();
+      xhr.open(method, url);
+      Object.keys(headers).forEach(function (name) { xhr.setRequestHeader(name, headers[name]); });
+      if (progress && xhr.upload) {
+        xhr.upload.onprogress = function (e) { progress(e.loaded); };
+      }
+      xhr.onload = function () {
+        var parsed = null;
+        try { parsed = JSON.parse(xhr.responseText); } catch (e) { parsed = null; }
+        done({ status: xhr.status, body: parsed });
+      };
+      xhr.onerror = xhr.ontimeout = function () { done({ status: 0, body: null }); };
+      xhr.send(body);
+    });
+  }
+
+  function later(ms) { return new Promise(function (done) { window.setTimeout(done, ms); }); }
+
+  // A connection that dropped or a server that is busy is tried again, waiting longer each
+  // time (up to half a minute); a refusal ends the file with the server's message.
+  function retrying(row, attempt) {
+    row.label.textContent = row.number + ". " + files.dataset.retrying;
+    return later(Math.min(30000, 1000 * Math.pow(2, attempt)));
+  }
+
+  function transient(status) { return status === 0 || status === 429 || status >= 500; }
+
+  function sendFile(row) {
+    var attempt = 0;
+    var open = function () {
+      return call("POST", "/api/v1/uploads", JSON.stringify({ size: row.file.size }),
+        { "Content-Type": "application/json" }).then(function (answer) {
+        if (answer.status === 201) { return piece(answer.body.id, answer.body.piece_max, 0); }
+        if (transient(answer.status)) { return retrying(row, attempt++).then(open); }
+        return Promise.reject(pick(answer));
+      });
+    };
+    var piece = function (id, max, offset) {
+      if (offset >= row.file.size) { return Promise.resolve(id); }
+      var end = Math.min(row.file.size, offset + max);
+      return call("PATCH", "/api/v1/uploads/" + id, row.file.slice(offset, end),
+        { "Upload-Offset": String(offset), "Content-Type": "application/offset+octet-stream" },
+        function (sent) { row.bar.value = offset + sent; }).then(function (answer) {
+        if (answer.status === 200 || answer.status === 409) {
+          attempt = 0;
+          row.label.textContent = row.number + ". " + files.dataset.sending;
+          return piece(id, max, answer.body.received);
+        }
+        if (transient(answer.status)) {
+          // Where the server got to, once the connection is back.
+          return retrying(row, attempt++).then(function () {
+            return call("GET", "/api/v1/uploads/" + id, null, {});
+          }).then(function (where) {
+            return piece(id, max, where.status === 200 ? where.body.received : offset);
+          });
+        }
+        return Promise.reject(pick(answer));
+      });
+    };
+    return open();
+  }
+
   function shrink(file) {
     var longest = 2048;
     if (!/^image\/(jpeg|png|webp)$/.test(file.type)) { return Promise.resolve(renamed(file)); }

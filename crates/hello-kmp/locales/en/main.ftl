@@ -316,6 +316,15 @@ err-file-damaged = One of the files is damaged or was cut short. Choose it again
 err-file-too-many-pixels = One of the photos is too large in pixels (more than 6,000 on a side). Send a smaller copy.
 err-file-polyglot = One of the files hides other data after the picture. Send the photo on its own.
 err-too-many-files = A tip can carry at most 5 files.
+err-upload-unknown = A file you were sending is no longer with us (it waited too long or was refused). Choose it again, or send without it.
+err-upload-incomplete = A file had not finished sending. Wait until every file shows as sent, or send without it.
+err-uploads-busy = Too many files are being sent to us right now. Try again in a few minutes; your text is kept.
+tip-files-held = The files you already sent go with your tip: you need not choose them again.
+tip-files-sending = Sending
+tip-files-sent = Sent
+tip-files-retrying = The connection dropped. Trying again…
+tip-files-failed = This file was not sent:
+tip-files-left-out = Press the button again to send the rest without it, or choose the file again.
 audit-attachment-download = Downloaded a file of a tip
 
 tip-files = Photos, videos, voice notes

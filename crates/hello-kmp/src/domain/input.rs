@@ -112,6 +112,12 @@ pub enum InputError {
     FilePolyglot,
     #[error("more files than a tip may carry")]
     TooManyFiles,
+    #[error("an upload is unknown or expired")]
+    UploadUnknown,
+    #[error("an upload has not finished")]
+    UploadIncomplete,
+    #[error("too many uploads are open")]
+    UploadsBusy,
 }
 
 impl InputError {
@@ -172,6 +178,9 @@ impl InputError {
             Self::FileTooManyPixels => "file_too_many_pixels",
             Self::FilePolyglot => "file_polyglot",
             Self::TooManyFiles => "too_many_files",
+            Self::UploadUnknown => "upload_unknown",
+            Self::UploadIncomplete => "upload_incomplete",
+            Self::UploadsBusy => "uploads_busy",
         }
     }
 
@@ -225,6 +234,7 @@ impl InputError {
             Self::FileTooManyPixels => Some("files"),
             Self::FilePolyglot => Some("files"),
             Self::TooManyFiles => Some("files"),
+            Self::UploadUnknown | Self::UploadIncomplete | Self::UploadsBusy => Some("files"),
         }
     }
 
@@ -237,7 +247,8 @@ impl InputError {
     pub fn status(self) -> u16 {
         match self {
             Self::ReceiptUnknown => 404,
-            Self::TooManyGuesses | Self::TooManyLogins => 429,
+            Self::TooManyGuesses | Self::TooManyLogins | Self::UploadsBusy => 429,
+            Self::UploadUnknown => 404,
             Self::BodyTooLarge | Self::FileTooLarge => 413,
             Self::FileKindRefused => 415,
             Self::RequestMalformed => 400,
@@ -254,7 +265,7 @@ impl InputError {
     }
 
     /// Every variant, for tests that check each has a message in both languages.
-    pub const ALL: [InputError; 54] = [
+    pub const ALL: [InputError; 57] = [
         Self::DescriptionEmpty,
         Self::DescriptionTooLong,
         Self::CategoryUnknown,
@@ -309,5 +320,8 @@ impl InputError {
         Self::FileTooManyPixels,
         Self::FilePolyglot,
         Self::TooManyFiles,
+        Self::UploadUnknown,
+        Self::UploadIncomplete,
+        Self::UploadsBusy,
     ];
 }

@@ -6,6 +6,8 @@ pub mod input;
 pub mod isobmff;
 pub mod media;
 pub mod officer;
+pub mod ogg;
+pub mod pdf;
 pub mod receipt;
 pub mod tip;
 

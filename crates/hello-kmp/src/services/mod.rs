@@ -9,6 +9,7 @@ pub mod officers;
 pub mod reference;
 pub mod routing;
 pub mod tips;
+pub mod uploads;
 
 use crate::domain::InputError;
 use crate::store::StoreError;

@@ -15,3 +15,4 @@ mod startup;
 mod store;
 mod tip_bad_input;
 mod tip_submit;
+mod uploads;

@@ -31,6 +31,9 @@ pub struct TipForm {
     pub contact_phone: String,
     /// A random token from the form, so that sending the same form twice makes one tip.
     pub form_token: String,
+    /// Files the page has already sent a piece at a time (see `services::uploads`).
+    #[serde(skip)]
+    pub uploads: Vec<String>,
 }
 
 /// A tip ready to be stored.

@@ -3,9 +3,11 @@
 
 pub mod openapi;
 pub mod tips;
+pub mod uploads;
 
 use axum::Json;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -25,6 +27,14 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/tips/lookup", post(tips::show_tip_status))
         .route("/tips/messages", post(tips::add_information))
         .route("/reference", get(tips::show_reference))
+        .route("/uploads", post(uploads::open_upload))
+        .route(
+            "/uploads/{id}",
+            get(uploads::show_upload)
+                .patch(uploads::add_piece)
+                .delete(uploads::delete_upload)
+                .layer(DefaultBodyLimit::max(crate::services::uploads::PIECE_MAX)),
+        )
         .route("/openapi.json", get(openapi::show_openapi))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -3,8 +3,8 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::tips;
 use super::{ErrorBody, ErrorEnvelope};
+use super::{tips, uploads};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -17,7 +17,11 @@ use super::{ErrorBody, ErrorEnvelope};
         tips::submit_tip,
         tips::show_tip_status,
         tips::add_information,
-        tips::show_reference
+        tips::show_reference,
+        uploads::open_upload,
+        uploads::show_upload,
+        uploads::add_piece,
+        uploads::delete_upload
     ),
     components(schemas(
         ErrorEnvelope,
@@ -30,7 +34,10 @@ use super::{ErrorBody, ErrorEnvelope};
         tips::MessageItem,
         tips::MessageRequest,
         tips::ReferenceResponse,
-        tips::NamedKey
+        tips::NamedKey,
+        uploads::UploadRequest,
+        uploads::UploadOpened,
+        uploads::UploadProgress
     ))
 )]
 pub struct ApiDoc;

@@ -9,11 +9,16 @@ use utoipa::ToSchema;
 
 use super::{ApiError, ErrorEnvelope};
 use crate::app::AppState;
-use crate::domain::Receipt;
+use crate::domain::media::MAX_FILES;
 use crate::domain::tip::{Category, TipStatus};
+use crate::domain::{InputError, Receipt};
 use crate::i18n::Lang;
+use crate::services::attachments;
 use crate::services::tips::Author;
-use crate::services::tips::citizen::{self, NewTip, SubmitRules, Submitted, TipForm, TipsterView};
+use crate::services::tips::citizen::{
+    self, Files, NewTip, SubmitRules, Submitted, TipForm, TipsterView,
+};
+use crate::services::uploads;
 use crate::web::client::Client;
 use crate::web::form::ApiJson;
 
@@ -43,6 +48,9 @@ pub struct TipRequest {
     /// the same receipt (within a day); other content under the same key is another tip.
     #[serde(default)]
     pub idempotency_key: Option<String>,
+    /// Finished uploads (from `/api/v1/uploads`) to attach, at most five.
+    #[serde(default)]
+    pub uploads: Vec<String>,
 }
 
 impl TipRequest {
@@ -57,6 +65,7 @@ impl TipRequest {
             contact_name: self.contact_name.unwrap_or_default(),
             contact_phone: self.contact_phone.unwrap_or_default(),
             form_token: self.idempotency_key.unwrap_or_default(),
+            uploads: self.uploads,
         }
     }
 }
@@ -86,12 +95,37 @@ pub async fn submit_tip(
     request: Result<ApiJson<TipRequest>, ApiError>,
 ) -> Result<Response, ApiError> {
     let ApiJson(request) = request?;
-    let tip = NewTip::parse(&request.into_form(), &state.reference)?;
+    let mut form = request.into_form();
+    let tip = NewTip::parse(&form, &state.reference)?;
+    if form.uploads.iter().any(|id| !uploads::plausible(id)) {
+        return Err(InputError::UploadUnknown.into());
+    }
+    let mut prepared = Vec::new();
+    if let Err(err) = uploads::prepare_named(
+        &state.store,
+        &state.blobs,
+        &state.keys,
+        &mut form.uploads,
+        &mut prepared,
+        MAX_FILES,
+    )
+    .await
+    {
+        attachments::discard(&state.blobs, &prepared).await;
+        return Err(err.into());
+    }
     let rules = SubmitRules {
         area: state.settings.area,
         retention_days: state.settings.retention_days,
     };
-    let answer = match citizen::submit(&state.store, &state.keys, rules, tip).await? {
+    let files = (!prepared.is_empty()).then_some(Files {
+        blobs: &state.blobs,
+        prepared,
+    });
+    let submitted =
+        citizen::submit_with_files(&state.store, &state.keys, rules, tip, files).await?;
+    uploads::release(&state.store, &state.blobs, &form.uploads).await;
+    let answer = match submitted {
         Submitted::Created { receipt, reference } => (
             StatusCode::CREATED,
             TipAccepted {

@@ -15,6 +15,7 @@ use crate::services::ServiceError;
 use crate::services::attachments::{self, Prepared};
 use crate::services::tips::Author;
 use crate::services::tips::citizen::{self, Files, TipsterView};
+use crate::services::uploads;
 use crate::web::citizen::lang::language_cookie;
 use crate::web::citizen::upload::{self, Part};
 use crate::web::client::Client;
@@ -54,8 +55,20 @@ pub struct StatusPage {
     pub timeline: Vec<TimelineLine>,
     pub messages: Vec<MessageLine>,
     pub draft: String,
+    /// Files the page has sent a piece at a time, still to go with the message.
+    pub uploads: Vec<String>,
     pub problem: Option<Problem>,
     pub sent: bool,
+}
+
+impl StatusPage {
+    pub fn files_invalid(&self) -> bool {
+        Problem::is_on(&self.problem, "files")
+    }
+
+    pub fn held_uploads(&self) -> &[String] {
+        &self.uploads
+    }
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -71,6 +84,8 @@ pub struct LookupForm {
 pub struct MessageForm {
     receipt: String,
     message: String,
+    #[serde(skip)]
+    uploads: Vec<String>,
 }
 
 pub async fn show_lookup_form(ctx: PageCtx) -> Response {
@@ -110,6 +125,7 @@ pub async fn show_tip_status(
         &receipt,
         view,
         String::new(),
+        Vec::new(),
         None,
         false,
     ));
@@ -166,6 +182,12 @@ async fn read_upload(
                 match name.as_str() {
                     "receipt" => form.receipt = value,
                     "message" => form.message = value,
+                    "upload"
+                        if uploads::plausible(&value)
+                            && form.uploads.len() < uploads::PER_FORM_MAX =>
+                    {
+                        form.uploads.push(value)
+                    }
                     _ => {}
                 }
                 continue;
@@ -185,6 +207,24 @@ async fn read_upload(
         }
         prepared.push(attachments::prepare_upload(&state.blobs, &state.keys, &mut *file).await?);
     }
+    if !form.uploads.is_empty() {
+        let room = match left {
+            Some(left) => left,
+            None => {
+                let (receipt, _) = look_up(state, client, &form.receipt).await?;
+                citizen::files_left(&state.store, &state.keys, &receipt).await?
+            }
+        };
+        uploads::prepare_named(
+            &state.store,
+            &state.blobs,
+            &state.keys,
+            &mut form.uploads,
+            prepared,
+            room,
+        )
+        .await?;
+    }
     Ok(())
 }
 
@@ -201,12 +241,14 @@ async fn add(
     // A receipt already refused while reading the files is not tried (and counted) again.
     if let Some(err) = refused.filter(|e| e.field() == Some("receipt")) {
         attachments::discard(&state.blobs, &prepared).await;
+        uploads::release(&state.store, &state.blobs, &form.uploads).await;
         return Ok(refuse_lookup(ctx, form.receipt, err));
     }
     let (receipt, _) = match look_up(state, client, &form.receipt).await {
         Ok(found) => found,
         Err(err) => {
             attachments::discard(&state.blobs, &prepared).await;
+            uploads::release(&state.store, &state.blobs, &form.uploads).await;
             return match err {
                 ServiceError::Input(err) => Ok(refuse_lookup(ctx, form.receipt, err)),
                 other => Err(other.into()),
@@ -233,6 +275,9 @@ async fn add(
             .await
         }
     };
+    if added.is_ok() {
+        uploads::release(&state.store, &state.blobs, &form.uploads).await;
+    }
     let view = citizen::look_up(&state.store, &state.keys, &receipt).await?;
     match added {
         Ok(()) => Ok(render(&status_page(
@@ -240,6 +285,7 @@ async fn add(
             &receipt,
             view,
             String::new(),
+            Vec::new(),
             None,
             true,
         ))),
@@ -248,7 +294,15 @@ async fn add(
             let status = input_status(err);
             Ok(render_with(
                 status,
-                &status_page(ctx, &receipt, view, form.message, problem, false),
+                &status_page(
+                    ctx,
+                    &receipt,
+                    view,
+                    form.message,
+                    form.uploads,
+                    problem,
+                    false,
+                ),
             ))
         }
         Err(other) => Err(other.into()),
@@ -282,6 +336,7 @@ fn status_page(
     receipt: &Receipt,
     view: TipsterView,
     draft: String,
+    uploads: Vec<String>,
     problem: Option<Problem>,
     sent: bool,
 ) -> StatusPage {
@@ -314,6 +369,7 @@ fn status_page(
         timeline,
         messages,
         draft,
+        uploads,
         problem,
         sent,
         ctx,

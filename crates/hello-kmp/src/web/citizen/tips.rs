@@ -13,6 +13,7 @@ use crate::services::ServiceError;
 use crate::services::attachments::{self, Prepared};
 use crate::services::reference::Reference;
 use crate::services::tips::citizen::{self, Files, NewTip, SubmitRules, Submitted, TipForm};
+use crate::services::uploads;
 use crate::web::citizen::upload::{self, Part};
 use crate::web::error::{WebError, input_status};
 use crate::web::form::CitizenForm;
@@ -60,6 +61,14 @@ impl TipFormPage {
 
     pub fn invalid(&self, field: &str) -> bool {
         Problem::is_on(&self.problem, field)
+    }
+
+    pub fn files_invalid(&self) -> bool {
+        self.invalid("files")
+    }
+
+    pub fn held_uploads(&self) -> &[String] {
+        &self.form.uploads
     }
 }
 
@@ -149,6 +158,18 @@ async fn read_upload(
         }
         prepared.push(attachments::prepare_upload(&state.blobs, &state.keys, &mut *file).await?);
     }
+    if !form.uploads.is_empty() {
+        NewTip::parse(form, &state.reference)?;
+        uploads::prepare_named(
+            &state.store,
+            &state.blobs,
+            &state.keys,
+            &mut form.uploads,
+            prepared,
+            MAX_FILES,
+        )
+        .await?;
+    }
     Ok(())
 }
 
@@ -163,6 +184,9 @@ fn set_field(form: &mut TipForm, name: &str, text: String) {
         "contact_name" => form.contact_name = text,
         "contact_phone" => form.contact_phone = text,
         "form_token" => form.form_token = text,
+        "upload" if uploads::plausible(&text) && form.uploads.len() < uploads::PER_FORM_MAX => {
+            form.uploads.push(text)
+        }
         _ => {}
     }
 }
@@ -190,6 +214,8 @@ async fn submit(
     });
     let submitted =
         citizen::submit_with_files(&state.store, &state.keys, rules, tip, files).await?;
+    // The files are recorded (or were, with the same tip): their pieces are no longer needed.
+    uploads::release(&state.store, &state.blobs, &form.uploads).await;
     let (receipt, reference) = match submitted {
         Submitted::Created { receipt, reference } => (receipt, reference),
         Submitted::Repeated {
