@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of Hello KMP, installing first what the tests need on a fresh Debian machine:
-# Chromium and a Bengali font for the browser tests, the PostgreSQL client, exiftool for the
-# attachment tests, and the npm packages.
+# Chromium and a Bengali font for the browser tests, the PostgreSQL client, the tools that make
+# and read the attachment tests' files (exiftool, heif-enc, opusenc, pdfinfo), and the npm
+# packages.
 # Needs root (or sudo) only when something must be installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,13 +21,17 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
 # The attachment tests write GPS, camera and XMP metadata into their photos with exiftool.
 command -v exiftool >/dev/null 2>&1 || missing+=(libimage-exiftool-perl)
+# HEIC photos, Opus voice notes and PDFs are made and read back by the tools that make them.
+command -v heif-enc >/dev/null 2>&1 || missing+=(libheif-examples)
+command -v opusenc >/dev/null 2>&1 || missing+=(opus-tools)
+command -v pdfinfo >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v fc-list >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans Bengali" || missing+=(fonts-noto-core)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
-  echo "chromium, psql, exiftool and a Bengali font are present"
+  echo "chromium, psql, the file tools and a Bengali font are present"
 fi
 
 step "PostgreSQL at 127.0.0.1:5432"

@@ -310,11 +310,11 @@ console-audit-no-officer = — (command line, or a name with no account)
 
 ## Files with a tip
 err-file-empty = One of the files is empty. Choose it again, or leave it out.
-err-file-kind-refused = One of the files is not a kind we can take. We take JPEG, PNG and WebP photos, MP4 and MOV videos, and M4A, MP3 and AMR voice notes.
-err-file-too-large = One of the files is too large: photos and voice notes can be up to 25 MB, videos up to 100 MB.
+err-file-kind-refused = One of the files is not a kind we can take. We take JPEG, PNG, WebP and HEIC photos, MP4 and MOV videos, M4A, MP3, AMR and OGG (Opus) voice notes, and PDF documents. You can leave the file out and send the rest.
+err-file-too-large = One of the files is too large: photos, voice notes and PDFs can be up to 25 MB, videos up to 100 MB.
 err-file-damaged = One of the files is damaged or was cut short. Choose it again, or leave it out.
 err-file-too-many-pixels = One of the photos is too large in pixels (more than 6,000 on a side). Send a smaller copy.
-err-file-polyglot = One of the files hides other data after the picture. Send the photo on its own.
+err-file-polyglot = One of the files hides other data at its end. Send only the photo or document, or leave the file out.
 err-too-many-files = A tip can carry at most 5 files.
 err-upload-unknown = A file you were sending is no longer with us (it waited too long or was refused). Choose it again, or send without it.
 err-upload-incomplete = A file had not finished sending. Wait until every file shows as sent, or send without it.
@@ -327,9 +327,9 @@ tip-files-failed = This file was not sent:
 tip-files-left-out = Press the button again to send the rest without it, or choose the file again.
 audit-attachment-download = Downloaded a file of a tip
 
-tip-files = Photos, videos, voice notes
-tip-files-choose = Add up to 5 photos, videos or voice notes (photos and voice notes up to 25 MB, videos up to 100 MB)
-tip-files-hint = We remove the hidden details a photo carries (where and when it was taken, the phone's make and model) before keeping it. Photos that show your face, your home or your reflection can still identify you.
+tip-files = Photos, videos, voice notes, documents
+tip-files-choose = Add up to 5 photos, videos, voice notes or PDFs (photos, voice notes and PDFs up to 25 MB, videos up to 100 MB)
+tip-files-hint = We remove the hidden details a file carries (where and when it was taken, the phone's make and model, the author's name) before keeping it. Photos that show your face, your home or your reflection can still identify you, and so can a name, signature or letterhead on a document's pages or a voice in a recording.
 console-files = Files
 console-metadata-removed = metadata removed
 console-thumbnail = Small copy of

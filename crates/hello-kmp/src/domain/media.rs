@@ -5,12 +5,10 @@
 //! Photos are decoded and encoded again: the copy keeps the pixels, turned upright by the EXIF
 //! orientation, and nothing else (no EXIF, GPS, camera make and model, serial numbers, embedded
 //! thumbnails, XMP, IPTC or comments). Re-encoding also neutralises malformed files.
-//! Video and voice notes in MP4, MOV or M4A are cleaned as they stream in, by [`super::isobmff`].
-//
-//! MP3 and AMR voice notes are cleaned by [`super::audio`].
-//
-// Limitation: HEIC photos, OGG voice notes and PDF documents are refused with a message naming
-// the kinds taken, until their cleaning is built.
+//! HEIC/HEIF photos, which this server cannot decode, are cleaned in place by [`super::heif`].
+//! Video and voice notes in MP4, MOV or M4A are cleaned as they stream in, by [`super::isobmff`];
+//! MP3 and AMR voice notes by [`super::audio`]; Ogg/Opus voice notes by [`super::ogg`]. PDF
+//! documents are written afresh without their metadata by [`super::pdf`].
 
 use std::io::Cursor;
 
@@ -35,6 +33,8 @@ const IMAGE_MAX_ALLOC: u64 = 160 * 1024 * 1024;
 pub const VIDEO_MAX_BYTES: usize = 100 * 1024 * 1024;
 /// Largest voice note accepted, in bytes.
 pub const AUDIO_MAX_BYTES: usize = 25 * 1024 * 1024;
+/// Largest document accepted, in bytes.
+pub const DOCUMENT_MAX_BYTES: usize = 25 * 1024 * 1024;
 
 /// A kind of file we take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +42,8 @@ pub enum MediaKind {
     Jpeg,
     Png,
     Webp,
+    /// HEIC/HEIF photos, as iPhones and many Android phones take them.
+    Heic,
     /// MP4 video (ISO base media).
     Mp4,
     /// QuickTime video, as iPhones record.
@@ -52,18 +54,25 @@ pub enum MediaKind {
     Mp3,
     /// AMR voice notes, as Android voice recorders write them.
     Amr,
+    /// Opus voice notes in Ogg, as WhatsApp and many recorders write them.
+    Ogg,
+    /// PDF documents.
+    Pdf,
 }
 
 impl MediaKind {
-    pub const ALL: [MediaKind; 8] = [
+    pub const ALL: [MediaKind; 11] = [
         MediaKind::Jpeg,
         MediaKind::Png,
         MediaKind::Webp,
+        MediaKind::Heic,
         MediaKind::Mp4,
         MediaKind::Mov,
         MediaKind::M4a,
         MediaKind::Mp3,
         MediaKind::Amr,
+        MediaKind::Ogg,
+        MediaKind::Pdf,
     ];
 
     pub fn key(self) -> &'static str {
@@ -71,11 +80,14 @@ impl MediaKind {
             MediaKind::Jpeg => "jpeg",
             MediaKind::Png => "png",
             MediaKind::Webp => "webp",
+            MediaKind::Heic => "heic",
             MediaKind::Mp4 => "mp4",
             MediaKind::Mov => "mov",
             MediaKind::M4a => "m4a",
             MediaKind::Mp3 => "mp3",
             MediaKind::Amr => "amr",
+            MediaKind::Ogg => "ogg",
+            MediaKind::Pdf => "pdf",
         }
     }
 
@@ -83,16 +95,23 @@ impl MediaKind {
         MediaKind::ALL.into_iter().find(|k| k.key() == key)
     }
 
-    /// Photos are decoded and encoded again; video and audio are cleaned as they stream in.
+    /// Photos decoded and encoded again, with a thumbnail for officers.
     pub fn is_image(self) -> bool {
         matches!(self, MediaKind::Jpeg | MediaKind::Png | MediaKind::Webp)
+    }
+
+    /// Kinds read whole before cleaning (photos and documents, at most 25 MB); video and audio
+    /// are cleaned as they stream in.
+    pub fn is_read_whole(self) -> bool {
+        self.is_image() || matches!(self, MediaKind::Heic | MediaKind::Pdf)
     }
 
     /// The largest file of this kind accepted, in bytes.
     pub fn max_bytes(self) -> usize {
         match self {
             MediaKind::Mp4 | MediaKind::Mov => VIDEO_MAX_BYTES,
-            MediaKind::M4a | MediaKind::Mp3 | MediaKind::Amr => AUDIO_MAX_BYTES,
+            MediaKind::M4a | MediaKind::Mp3 | MediaKind::Amr | MediaKind::Ogg => AUDIO_MAX_BYTES,
+            MediaKind::Pdf => DOCUMENT_MAX_BYTES,
             _ => IMAGE_MAX_BYTES,
         }
     }
@@ -103,11 +122,14 @@ impl MediaKind {
             MediaKind::Jpeg => "image/jpeg",
             MediaKind::Png => "image/png",
             MediaKind::Webp => "image/webp",
+            MediaKind::Heic => "image/heic",
             MediaKind::Mp4 => "video/mp4",
             MediaKind::Mov => "video/quicktime",
             MediaKind::M4a => "audio/mp4",
             MediaKind::Mp3 => "audio/mpeg",
             MediaKind::Amr => "audio/amr",
+            MediaKind::Ogg => "audio/ogg",
+            MediaKind::Pdf => "application/pdf",
         }
     }
 
@@ -116,11 +138,14 @@ impl MediaKind {
             MediaKind::Jpeg => "jpg",
             MediaKind::Png => "png",
             MediaKind::Webp => "webp",
+            MediaKind::Heic => "heic",
             MediaKind::Mp4 => "mp4",
             MediaKind::Mov => "mov",
             MediaKind::M4a => "m4a",
             MediaKind::Mp3 => "mp3",
             MediaKind::Amr => "amr",
+            MediaKind::Ogg => "ogg",
+            MediaKind::Pdf => "pdf",
         }
     }
 }
@@ -139,6 +164,11 @@ pub fn sniff(bytes: &[u8]) -> Result<MediaKind, InputError> {
         Some("audio/m4a") => Ok(MediaKind::M4a),
         Some("audio/mpeg") => Ok(MediaKind::Mp3),
         Some("audio/amr") => Ok(MediaKind::Amr),
+        // HEIF's brands for HEVC pictures (AVIF and image sequences are other brands).
+        Some("image/heif") => Ok(MediaKind::Heic),
+        // Vorbis and other codecs in Ogg are refused by the cleaner, which reads the header.
+        Some("audio/opus" | "audio/ogg") => Ok(MediaKind::Ogg),
+        Some("application/pdf") => Ok(MediaKind::Pdf),
         _ => Err(InputError::FileKindRefused),
     }
 }
@@ -333,7 +363,11 @@ mod tests {
             sniff(b"just text, named photo.jpg"),
             Err(InputError::FileKindRefused)
         );
-        assert_eq!(sniff(b"%PDF-1.7\n"), Err(InputError::FileKindRefused));
+        assert_eq!(sniff(b"%PDF-1.7\n"), Ok(MediaKind::Pdf));
+        assert_eq!(
+            sniff(b"GIF89a\x01\x00\x01\x00"),
+            Err(InputError::FileKindRefused)
+        );
     }
 
     #[test]

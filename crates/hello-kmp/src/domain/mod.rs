@@ -2,6 +2,7 @@
 
 pub mod audio;
 pub mod digits;
+pub mod heif;
 pub mod input;
 pub mod isobmff;
 pub mod media;

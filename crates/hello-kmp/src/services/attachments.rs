@@ -11,12 +11,12 @@ use sqlx::Row;
 use crate::blobs::Blobs;
 use crate::domain::InputError;
 use crate::domain::media::{self, MediaKind};
-use crate::domain::{audio, isobmff};
+use crate::domain::{audio, heif, isobmff, ogg, pdf};
 use crate::sealing::{Keys, random_hex};
 use crate::services::ServiceError;
 use crate::store::{Conn, Store, StoreError, now};
 
-/// One photo decoded at a time: decoding takes up to about 100 MB.
+/// One photo decoded (or document cleaned) at a time: decoding takes up to about 100 MB.
 static CLEANING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
 // Limitation: nothing bounds how many uploads run at once, how fast they must arrive, or how
 // many bytes a day anonymous senders may store; blobs of a request dropped mid-way (the sender
@@ -46,8 +46,9 @@ pub trait ChunkSource: Send {
 /// Bytes read before deciding a file's kind (enough for every signature we know).
 const SNIFF_BYTES: usize = 512;
 
-/// Reads one uploaded file and prepares it: a photo whole (it is decoded), a video or voice
-/// note as it streams in, cleaned and sealed piece by piece so that it is never held whole.
+/// Reads one uploaded file and prepares it: a photo or document whole (at most 25 MB), a video
+/// or voice note as it streams in, cleaned and sealed piece by piece so that it is never held
+/// whole.
 pub async fn prepare_upload(
     blobs: &Blobs,
     keys: &Keys,
@@ -64,7 +65,7 @@ pub async fn prepare_upload(
     if head.len() > kind.max_bytes() {
         return Err(InputError::FileTooLarge.into());
     }
-    if kind.is_image() {
+    if kind.is_read_whole() {
         let mut bytes = head;
         while let Some(chunk) = source.next_chunk().await? {
             if bytes.len() + chunk.len() > kind.max_bytes() {
@@ -103,6 +104,7 @@ enum Streaming {
     Mp3(audio::Mp3Cleaner),
     /// AMR carries no metadata: checked, then passed through.
     Amr,
+    Ogg(ogg::OggOpusCleaner),
 }
 
 impl Streaming {
@@ -111,6 +113,7 @@ impl Streaming {
             MediaKind::Mp3 => Ok(Streaming::Mp3(audio::Mp3Cleaner::default())),
             MediaKind::Amr if audio::amr_header_ok(head) => Ok(Streaming::Amr),
             MediaKind::Amr => Err(InputError::FileDamaged),
+            MediaKind::Ogg => Ok(Streaming::Ogg(ogg::OggOpusCleaner::default())),
             _ => Ok(Streaming::Iso(isobmff::Cleaner::default())),
         }
     }
@@ -119,6 +122,7 @@ impl Streaming {
         match self {
             Streaming::Iso(cleaner) => cleaner.push(input, out),
             Streaming::Mp3(cleaner) => cleaner.push(input, out),
+            Streaming::Ogg(cleaner) => cleaner.push(input, out),
             Streaming::Amr => {
                 out.extend_from_slice(input);
                 Ok(())
@@ -130,6 +134,7 @@ impl Streaming {
         match self {
             Streaming::Iso(cleaner) => cleaner.finish(),
             Streaming::Mp3(cleaner) => cleaner.finish(out),
+            Streaming::Ogg(cleaner) => cleaner.finish(out),
             Streaming::Amr => Ok(()),
         }
     }
@@ -167,10 +172,50 @@ async fn stream_clean(
     Ok((hex::encode(hasher.finalize()), written))
 }
 
-/// Recognises, checks and cleans one photo, then seals the clean copy into the store.
+/// A photo or document cleaned whole, before it is sealed.
+struct CleanWhole {
+    kind: MediaKind,
+    bytes: Vec<u8>,
+    thumbnail: Option<Vec<u8>>,
+    width: Option<u32>,
+    height: Option<u32>,
+}
+
+/// Cleans one photo or document read whole (slow: runs off the async threads).
+fn clean_whole(kind: MediaKind, bytes: &[u8]) -> Result<CleanWhole, InputError> {
+    match kind {
+        MediaKind::Heic => heif::clean_heif(bytes).map(|clean| CleanWhole {
+            kind,
+            bytes: clean.bytes,
+            thumbnail: None,
+            width: clean.width,
+            height: clean.height,
+        }),
+        MediaKind::Pdf => pdf::clean_pdf(bytes).map(|clean| CleanWhole {
+            kind,
+            bytes: clean,
+            thumbnail: None,
+            width: None,
+            height: None,
+        }),
+        _ => media::clean_image(kind, bytes).map(|clean| CleanWhole {
+            kind: clean.kind,
+            bytes: clean.bytes,
+            thumbnail: Some(clean.thumbnail),
+            width: Some(clean.width),
+            height: Some(clean.height),
+        }),
+    }
+}
+
+/// Recognises, checks and cleans one photo or document, then seals the clean copy (and a
+/// photo's thumbnail) into the store.
 pub async fn prepare(blobs: &Blobs, keys: &Keys, bytes: Vec<u8>) -> Result<Prepared, ServiceError> {
     let kind = media::sniff(&bytes)?;
-    if bytes.len() > media::IMAGE_MAX_BYTES {
+    if !kind.is_read_whole() {
+        return Err(InputError::FileKindRefused.into());
+    }
+    if bytes.len() > kind.max_bytes() {
         return Err(InputError::FileTooLarge.into());
     }
     let permit = CLEANING
@@ -181,19 +226,22 @@ pub async fn prepare(blobs: &Blobs, keys: &Keys, bytes: Vec<u8>) -> Result<Prepa
     // until the decode ends, so decodes never overlap.
     let clean = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        media::clean_image(kind, &bytes)
+        clean_whole(kind, &bytes)
     })
     .await
-    .map_err(|e| anyhow::anyhow!("cleaning a photo: {e}"))??;
+    .map_err(|e| anyhow::anyhow!("cleaning a file: {e}"))??;
     let sha256 = hex::encode(Sha256::digest(&clean.bytes));
     let uid = random_hex(16);
     let sealed = blobs.put(keys, &uid, &clean.bytes).await?;
-    let thumb = match blobs.put(keys, &thumb_uid(&uid), &clean.thumbnail).await {
-        Ok(thumb) => thumb,
-        Err(err) => {
-            let _ = blobs.delete(&uid).await;
-            return Err(err.into());
-        }
+    let thumb_key_sealed = match &clean.thumbnail {
+        None => None,
+        Some(thumbnail) => match blobs.put(keys, &thumb_uid(&uid), thumbnail).await {
+            Ok(thumb) => Some(thumb.key_sealed),
+            Err(err) => {
+                let _ = blobs.delete(&uid).await;
+                return Err(err.into());
+            }
+        },
     };
     Ok(Prepared {
         uid,
@@ -201,9 +249,9 @@ pub async fn prepare(blobs: &Blobs, keys: &Keys, bytes: Vec<u8>) -> Result<Prepa
         size: clean.bytes.len() as i64,
         sha256,
         key_sealed: sealed.key_sealed,
-        thumb_key_sealed: Some(thumb.key_sealed),
-        width: Some(clean.width),
-        height: Some(clean.height),
+        thumb_key_sealed,
+        width: clean.width,
+        height: clean.height,
     })
 }
 

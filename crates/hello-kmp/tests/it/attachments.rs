@@ -18,7 +18,7 @@ const TEXT: [(&str, &str); 3] = [
 ];
 
 /// Writes `bytes` to a file in `dir` and runs exiftool on it with `args`.
-fn exiftool(dir: &Path, name: &str, bytes: &[u8], args: &[&str]) -> Vec<u8> {
+pub(crate) fn exiftool(dir: &Path, name: &str, bytes: &[u8], args: &[&str]) -> Vec<u8> {
     let path = dir.join(name);
     std::fs::write(&path, bytes).expect("write fixture");
     let output = Command::new("exiftool")
@@ -36,7 +36,7 @@ fn exiftool(dir: &Path, name: &str, bytes: &[u8], args: &[&str]) -> Vec<u8> {
 }
 
 /// Every tag exiftool finds in `bytes`, as `group:tag` names.
-fn tags(dir: &Path, bytes: &[u8]) -> Vec<String> {
+pub(crate) fn tags(dir: &Path, bytes: &[u8]) -> Vec<String> {
     let path = dir.join("inspect.bin");
     std::fs::write(&path, bytes).expect("write");
     let output = Command::new("exiftool")
@@ -298,7 +298,7 @@ on_both!(
 );
 
 /// The raw bytes of a download (the test client reads bodies as text).
-async fn download_bytes(app: &TestApp, cookie: &str, path: &str) -> Vec<u8> {
+pub(crate) async fn download_bytes(app: &TestApp, cookie: &str, path: &str) -> Vec<u8> {
     use http_body_util::BodyExt;
     use tower::ServiceExt;
     let request = axum::http::Request::get(path)
@@ -360,8 +360,8 @@ on_both!(
                     b"just some text that says it is a photo".to_vec(),
                 )],
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "JPEG, PNG ও WebP",
-                "JPEG, PNG and WebP",
+                "JPEG, PNG, WebP ও HEIC",
+                "JPEG, PNG, WebP and HEIC",
             ),
             (
                 vec![(
