@@ -112,6 +112,7 @@
           }, function (message) {
             failed += 1;
             row.item.className = "failed";
+            row.bar.hidden = true;
             row.label.textContent = row.number + ". " + files.dataset.failed + " " + message;
           });
         });

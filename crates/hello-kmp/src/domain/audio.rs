@@ -110,6 +110,119 @@ pub fn amr_header_ok(head: &[u8]) -> bool {
     head.starts_with(b"#!AMR\n") || head.starts_with(b"#!AMR-WB\n")
 }
 
+/// Bytes of an AMR frame (its header byte included) by frame type, narrow band (RFC 4867,
+/// section 5.1); `None` for types that are reserved.
+const AMR_NB_FRAME: [Option<usize>; 16] = [
+    Some(13),
+    Some(14),
+    Some(16),
+    Some(18),
+    Some(20),
+    Some(21),
+    Some(27),
+    Some(32),
+    Some(6),
+    None,
+    None,
+    None,
+    None,
+    None,
+    None,
+    Some(1),
+];
+/// The same for wide band.
+const AMR_WB_FRAME: [Option<usize>; 16] = [
+    Some(18),
+    Some(24),
+    Some(33),
+    Some(37),
+    Some(41),
+    Some(47),
+    Some(51),
+    Some(59),
+    Some(61),
+    Some(6),
+    None,
+    None,
+    None,
+    None,
+    Some(1),
+    Some(1),
+];
+
+/// Walks an AMR voice note frame by frame as it streams in, so that nothing but the header and
+/// well-formed frames passes: data hidden after or between the frames (a file of another kind
+/// behind an AMR header) is refused.
+pub struct AmrChecker {
+    /// The first bytes, until the header is known; then `None`.
+    head: Option<Vec<u8>>,
+    sizes: &'static [Option<usize>; 16],
+    /// Bytes left of the frame being read.
+    left: usize,
+    frames: usize,
+}
+
+impl Default for AmrChecker {
+    fn default() -> Self {
+        AmrChecker {
+            head: Some(Vec::with_capacity(16)),
+            sizes: &AMR_NB_FRAME,
+            left: 0,
+            frames: 0,
+        }
+    }
+}
+
+impl AmrChecker {
+    pub fn push(&mut self, input: &[u8], out: &mut Vec<u8>) -> Result<(), InputError> {
+        out.extend_from_slice(input);
+        let Some(mut head) = self.head.take() else {
+            return self.walk(input);
+        };
+        head.extend_from_slice(input);
+        let (len, sizes) = if head.starts_with(b"#!AMR\n") {
+            (6, &AMR_NB_FRAME)
+        } else if head.starts_with(b"#!AMR-WB\n") {
+            (9, &AMR_WB_FRAME)
+        } else if head.len() >= 9 || !b"#!AMR-WB\n".starts_with(&head) {
+            return Err(InputError::FileDamaged);
+        } else {
+            // Too few bytes yet to tell narrow from wide band.
+            self.head = Some(head);
+            return Ok(());
+        };
+        self.sizes = sizes;
+        self.walk(&head[len..])
+    }
+
+    fn walk(&mut self, mut input: &[u8]) -> Result<(), InputError> {
+        while !input.is_empty() {
+            if self.left == 0 {
+                let header = input[0];
+                // The padding bits of a frame header are zero.
+                if header & 0x83 != 0 {
+                    return Err(InputError::FilePolyglot);
+                }
+                self.left = self.sizes[usize::from((header >> 3) & 0x0f)]
+                    .ok_or(InputError::FilePolyglot)?;
+                self.frames += 1;
+            }
+            let step = self.left.min(input.len());
+            self.left -= step;
+            input = &input[step..];
+        }
+        Ok(())
+    }
+
+    /// Refuses a note cut inside a frame or with no frame at all.
+    pub fn finish(self) -> Result<(), InputError> {
+        if self.head.is_some() || self.left > 0 || self.frames == 0 {
+            return Err(InputError::FileDamaged);
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,5 +274,53 @@ mod tests {
         assert_eq!(cleaner.finish(&mut out), Err(InputError::FileDamaged));
         assert!(amr_header_ok(b"#!AMR\n\x3c\x48"));
         assert!(!amr_header_ok(b"#!ARM\n"));
+    }
+
+    fn check_amr(bytes: &[u8], piece: usize) -> Result<Vec<u8>, InputError> {
+        let mut checker = AmrChecker::default();
+        let mut out = Vec::new();
+        for chunk in bytes.chunks(piece) {
+            checker.push(chunk, &mut out)?;
+        }
+        checker.finish()?;
+        Ok(out)
+    }
+
+    #[test]
+    fn amr_frames_are_walked_and_anything_else_refused() {
+        // Three 12.2 kbit/s frames (type 7, 32 bytes each) and a "no data" frame.
+        let mut note = b"#!AMR\n".to_vec();
+        for _ in 0..3 {
+            note.push(0x3c);
+            note.extend_from_slice(&[0xA5; 31]);
+        }
+        note.push(0x7c);
+        for piece in [1, 2, 5, 7, 64] {
+            assert_eq!(
+                check_amr(&note, piece).as_ref(),
+                Ok(&note),
+                "pieces of {piece}"
+            );
+        }
+        let mut wide = b"#!AMR-WB\n".to_vec();
+        wide.push(0x44); // type 8: 61 bytes
+        wide.extend_from_slice(&[0x11; 60]);
+        assert_eq!(check_amr(&wide, 3).as_ref(), Ok(&wide));
+
+        let mut zip = note.clone();
+        zip.extend_from_slice(b"PK\x03\x04 a zip hides here");
+        assert_eq!(check_amr(&zip, 16), Err(InputError::FilePolyglot));
+        assert_eq!(
+            check_amr(&note[..note.len() - 5], 16),
+            Err(InputError::FileDamaged),
+            "cut inside a frame"
+        );
+        assert_eq!(
+            check_amr(b"#!AMR\n", 4),
+            Err(InputError::FileDamaged),
+            "no frame"
+        );
+        assert_eq!(check_amr(b"#!AMR-XX\nabc", 4), Err(InputError::FileDamaged));
+        assert_eq!(check_amr(b"#!AM", 4), Err(InputError::FileDamaged));
     }
 }

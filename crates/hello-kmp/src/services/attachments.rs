@@ -102,8 +102,8 @@ pub async fn prepare_upload(
 enum Streaming {
     Iso(isobmff::Cleaner),
     Mp3(audio::Mp3Cleaner),
-    /// AMR carries no metadata: checked, then passed through.
-    Amr,
+    /// AMR carries no metadata: its frames are walked and passed through.
+    Amr(audio::AmrChecker),
     Ogg(ogg::OggOpusCleaner),
 }
 
@@ -111,7 +111,9 @@ impl Streaming {
     fn for_kind(kind: MediaKind, head: &[u8]) -> Result<Streaming, InputError> {
         match kind {
             MediaKind::Mp3 => Ok(Streaming::Mp3(audio::Mp3Cleaner::default())),
-            MediaKind::Amr if audio::amr_header_ok(head) => Ok(Streaming::Amr),
+            MediaKind::Amr if audio::amr_header_ok(head) => {
+                Ok(Streaming::Amr(audio::AmrChecker::default()))
+            }
             MediaKind::Amr => Err(InputError::FileDamaged),
             MediaKind::Ogg => Ok(Streaming::Ogg(ogg::OggOpusCleaner::default())),
             _ => Ok(Streaming::Iso(isobmff::Cleaner::default())),
@@ -123,10 +125,7 @@ impl Streaming {
             Streaming::Iso(cleaner) => cleaner.push(input, out),
             Streaming::Mp3(cleaner) => cleaner.push(input, out),
             Streaming::Ogg(cleaner) => cleaner.push(input, out),
-            Streaming::Amr => {
-                out.extend_from_slice(input);
-                Ok(())
-            }
+            Streaming::Amr(checker) => checker.push(input, out),
         }
     }
 
@@ -135,7 +134,7 @@ impl Streaming {
             Streaming::Iso(cleaner) => cleaner.finish(),
             Streaming::Mp3(cleaner) => cleaner.finish(out),
             Streaming::Ogg(cleaner) => cleaner.finish(out),
-            Streaming::Amr => Ok(()),
+            Streaming::Amr(checker) => checker.finish(),
         }
     }
 }

@@ -373,6 +373,20 @@ on_both!(
                 "hides other data",
             ),
             (
+                vec![(
+                    "poly.amr",
+                    [
+                        b"#!AMR\n\x3c".to_vec(),
+                        vec![9; 31],
+                        b"PK\x03\x04hidden archive".to_vec(),
+                    ]
+                    .concat(),
+                )],
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "লুকানো",
+                "hides other data",
+            ),
+            (
                 vec![("bomb.png", png_bomb())],
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "পিক্সেল",
@@ -886,7 +900,7 @@ on_both!(
         v1.extend_from_slice(b"Recorded at Sonadanga");
         v1.resize(128, 0);
         let mp3 = [id3, frames.clone(), v1].concat();
-        let amr = [b"#!AMR\n".to_vec(), vec![0x3c; 3_000]].concat();
+        let amr = [b"#!AMR\n".to_vec(), vec![0x3c; 3_008]].concat();
         let sent = app
             .post_multipart(
                 "/tips",

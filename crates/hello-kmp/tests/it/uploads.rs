@@ -13,11 +13,17 @@ use crate::support::{Answer, TestApp, photo};
 
 const PIECE: usize = 1024 * 1024;
 
-/// An AMR voice note of `len` bytes: AMR carries no metadata, so the stored copy is the file
-/// itself and its hash can be compared with the sender's.
+/// An AMR voice note of `len` bytes: 12.2 kbit/s frames, then one-byte "no data" frames to make
+/// up the length. AMR carries no metadata, so the stored copy is the file itself and its hash
+/// can be compared with the sender's.
 fn voice_note(len: usize) -> Vec<u8> {
     let mut note = b"#!AMR\n".to_vec();
-    note.extend((0..len - 6).map(|i| (i * 31 % 251) as u8));
+    while len - note.len() >= 32 {
+        let at = note.len();
+        note.push(0x3c);
+        note.extend((0..31).map(|i| ((at + i) * 31 % 251) as u8));
+    }
+    note.resize(len, 0x7c);
     note
 }
 
