@@ -307,6 +307,7 @@ audit-access-denied = তথ্য খুলতে অনুমতি পান�
 audit-routing-change = রাউটিং নিয়ম বদলেছেন
 audit-audit-view = অডিট লগ পড়েছেন
 console-audit-no-officer = — (কমান্ড লাইন, অথবা অ্যাকাউন্টহীন কোনো নাম)
+console-audit-unchained = চেইনের বাইরে: লগ নিজে লেখেনি, পাশে বসানো
 
 ## Files with a tip
 err-file-empty = একটি ফাইল খালি। আবার বেছে নিন, অথবা বাদ দিন।

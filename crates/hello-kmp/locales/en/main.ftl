@@ -307,6 +307,7 @@ audit-access-denied = Was refused a tip
 audit-routing-change = Changed the routing rules
 audit-audit-view = Read the audit log
 console-audit-no-officer = — (command line, or a name with no account)
+console-audit-unchained = outside the chain: written beside the log, not by it
 
 ## Files with a tip
 err-file-empty = One of the files is empty. Choose it again, or leave it out.

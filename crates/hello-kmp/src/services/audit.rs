@@ -9,6 +9,8 @@
 //! every later hash and the head is not detected; `hello-kmp audit verify` prints the head's
 //! hash so that it can be noted somewhere the database's writers cannot reach.
 
+use std::sync::LazyLock;
+
 use futures_util::TryStreamExt;
 use sqlx::Row;
 
@@ -215,6 +217,9 @@ pub enum Verdict {
     Intact { entries: i64, head: String },
     /// The first place where the chain breaks.
     Broken { seq: i64, why: Break },
+    /// A row with no place in the chain (the first, by its row id): written by hand beside it,
+    /// yet shown in the console with the others.
+    Unchained { id: i64 },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -229,8 +234,39 @@ pub enum Break {
     NewestRemoved,
 }
 
-/// Walks the whole chain in order.
+/// Walks the whole chain in order, then checks that the head points to its end and that no row
+/// stands outside it.
 pub async fn verify(store: &Store) -> Result<Verdict, StoreError> {
+    let (entries, last) = match walk_chain(store).await? {
+        Ok(end) => end,
+        Err(broken) => return Ok(broken),
+    };
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(store.reader())
+        .await?;
+    let (head_seq, head_hash): (i64, String) = (head.try_get("seq")?, head.try_get("hash")?);
+    if head_seq != entries || head_hash != last {
+        return Ok(Verdict::Broken {
+            seq: entries + 1,
+            why: Break::NewestRemoved,
+        });
+    }
+    // `record` numbers every entry it writes, so a row without a number came from elsewhere.
+    let unchained: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM audit_log WHERE seq IS NULL ORDER BY id LIMIT 1")
+            .fetch_optional(store.reader())
+            .await?;
+    if let Some(id) = unchained {
+        return Ok(Verdict::Unchained { id });
+    }
+    Ok(Verdict::Intact {
+        entries: head_seq,
+        head: head_hash,
+    })
+}
+
+/// The numbered entries in order: how many and the last link, or the first break.
+async fn walk_chain(store: &Store) -> Result<Result<(i64, String), Verdict>, StoreError> {
     let mut rows = sqlx::query(
         "SELECT seq, at, officer_id, action, tip_id, detail, prev_hash, hash FROM audit_log \
          WHERE seq IS NOT NULL ORDER BY seq",
@@ -247,44 +283,29 @@ pub async fn verify(store: &Store) -> Result<Verdict, StoreError> {
             tip_id: row.try_get("tip_id")?,
             detail: row.try_get("detail")?,
         };
-        if entry.seq != expected_seq {
-            return Ok(Verdict::Broken {
-                seq: expected_seq,
-                why: Break::Missing,
-            });
-        }
         let prev_hash: String = row.try_get("prev_hash")?;
-        if prev_hash != expected_prev {
-            return Ok(Verdict::Broken {
-                seq: entry.seq,
-                why: Break::Relinked,
-            });
-        }
         let hash: String = row.try_get("hash")?;
-        if entry.hash(&prev_hash) != hash {
-            return Ok(Verdict::Broken {
-                seq: entry.seq,
-                why: Break::Changed,
-            });
+        let why = if entry.seq != expected_seq {
+            Some(Break::Missing)
+        } else if prev_hash != expected_prev {
+            Some(Break::Relinked)
+        } else if entry.hash(&prev_hash) != hash {
+            Some(Break::Changed)
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            let seq = if why == Break::Missing {
+                expected_seq
+            } else {
+                entry.seq
+            };
+            return Ok(Err(Verdict::Broken { seq, why }));
         }
         expected_prev = hash;
         expected_seq += 1;
     }
-    drop(rows);
-    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-        .fetch_one(store.reader())
-        .await?;
-    let (head_seq, head_hash): (i64, String) = (head.try_get("seq")?, head.try_get("hash")?);
-    if head_seq != expected_seq - 1 || head_hash != expected_prev {
-        return Ok(Verdict::Broken {
-            seq: expected_seq,
-            why: Break::NewestRemoved,
-        });
-    }
-    Ok(Verdict::Intact {
-        entries: head_seq,
-        head: head_hash,
-    })
+    Ok(Ok((expected_seq - 1, expected_prev)))
 }
 
 impl std::fmt::Display for Verdict {
@@ -307,6 +328,11 @@ impl std::fmt::Display for Verdict {
                 };
                 write!(f, "the audit log is broken at entry {seq}: it {what}")
             }
+            Verdict::Unchained { id } => write!(
+                f,
+                "the audit log holds an entry outside its chain, at row {id}: it was inserted \
+                 beside the log, not written by it"
+            ),
         }
     }
 }
@@ -329,7 +355,8 @@ pub struct AuditFilter {
 /// One entry as the console shows it.
 #[derive(Debug, Clone)]
 pub struct AuditLine {
-    pub seq: i64,
+    /// Its number in the chain; `None` for a row written beside the log (see [`verify`]).
+    pub seq: Option<i64>,
     pub at: i64,
     pub username: Option<String>,
     pub action: String,
@@ -347,62 +374,19 @@ pub async fn browse(
     officer: &crate::services::accounts::Officer,
     filter: &AuditFilter,
 ) -> Result<(Vec<AuditLine>, bool), crate::services::ServiceError> {
-    use crate::domain::tip::parse_due_date;
-    use crate::services::tips::{parse_reference, reference};
     crate::services::access::reads_audit(officer)?;
-    let tip_id = match filter.tip.trim() {
-        "" => 0,
-        text => parse_reference(text).map_or(-1, |(_, id)| id),
+    let bounds = Bounds::of(filter);
+    let before = filter.before.max(0);
+    // Rows outside the chain head the first page: they are what an auditor must see at once.
+    let mut lines = if before == 0 {
+        unchained_lines(store, &bounds, AUDIT_PAGE).await?
+    } else {
+        Vec::new()
     };
-    let day_end = |text: &str| parse_due_date(text).ok().flatten().unwrap_or(0);
-    let from = match day_end(&filter.from) {
-        0 => 0,
-        end => end - 86_399,
-    };
-    let to = day_end(&filter.to);
-    let rows = sqlx::query(
-        "SELECT a.seq, a.at, o.username, a.action, a.tip_id, t.created_at AS tip_created, \
-         a.detail FROM audit_log a LEFT JOIN officers o ON o.id = a.officer_id \
-         LEFT JOIN tips t ON t.id = a.tip_id \
-         WHERE ($1 = '' OR o.username = $1) AND ($2 = '' OR a.action = $2) \
-         AND ($3 = 0 OR a.tip_id = $3) AND ($4 = 0 OR a.at >= $4) AND ($5 = 0 OR a.at <= $5) \
-         AND ($6 = 0 OR a.seq < $6) ORDER BY a.seq DESC LIMIT $7",
-    )
-    .bind(filter.username.trim().to_lowercase())
-    .bind(filter.action.trim())
-    .bind(tip_id)
-    .bind(from)
-    .bind(to)
-    .bind(filter.before.max(0))
-    .bind(AUDIT_PAGE + 1)
-    .fetch_all(store.reader())
-    .await?;
-    let more = rows.len() as i64 > AUDIT_PAGE;
-    let lines = rows
-        .iter()
-        .take(AUDIT_PAGE as usize)
-        .map(|r| {
-            let tip_id: Option<i64> = r.try_get("tip_id")?;
-            let created: Option<i64> = r.try_get("tip_created")?;
-            Ok(AuditLine {
-                seq: r.try_get("seq")?,
-                at: r.try_get("at")?,
-                username: r.try_get("username")?,
-                action: r.try_get("action")?,
-                tip: tip_id.zip(created).map(|(id, c)| reference(id, c)),
-                detail: r.try_get("detail")?,
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    let officer_id = officer.id;
-    let detail = format!(
-        "user={} action={} tip={} from={} to={}",
-        filter.username.trim(),
-        filter.action.trim(),
-        filter.tip.trim(),
-        filter.from.trim(),
-        filter.to.trim()
-    );
+    let numbered = numbered_lines(store, &bounds, before, AUDIT_PAGE + 1).await?;
+    let more = numbered.len() as i64 > AUDIT_PAGE;
+    lines.extend(numbered.into_iter().take(AUDIT_PAGE as usize));
+    let (officer_id, detail) = (officer.id, bounds.detail.clone());
     store
         .write(move |conn| {
             Box::pin(async move {
@@ -411,4 +395,116 @@ pub async fn browse(
         })
         .await?;
     Ok((lines, more))
+}
+
+/// A filter as the queries bind it, and as the audit entry of a reading describes it.
+struct Bounds {
+    username: String,
+    action: String,
+    /// `0` for any tip, `-1` for a reference that names none.
+    tip_id: i64,
+    /// First and last second, `0` for open.
+    from: i64,
+    to: i64,
+    detail: String,
+}
+
+impl Bounds {
+    fn of(filter: &AuditFilter) -> Bounds {
+        use crate::domain::tip::parse_due_date;
+        use crate::services::tips::parse_reference;
+        let tip_id = match filter.tip.trim() {
+            "" => 0,
+            text => parse_reference(text).map_or(-1, |(_, id)| id),
+        };
+        let day_end = |text: &str| parse_due_date(text).ok().flatten().unwrap_or(0);
+        let from = match day_end(&filter.from) {
+            0 => 0,
+            end => end - 86_399,
+        };
+        let detail = format!(
+            "user={} action={} tip={} from={} to={}",
+            filter.username.trim(),
+            filter.action.trim(),
+            filter.tip.trim(),
+            filter.from.trim(),
+            filter.to.trim()
+        );
+        Bounds {
+            username: filter.username.trim().to_lowercase(),
+            action: filter.action.trim().to_string(),
+            tip_id,
+            from,
+            to: day_end(&filter.to),
+            detail,
+        }
+    }
+}
+
+/// The columns of a line, and the filter as `$1` to `$5`.
+const LINES_SQL: &str = "SELECT a.seq, a.at, o.username, a.action, a.tip_id, \
+    t.created_at AS tip_created, a.detail FROM audit_log a \
+    LEFT JOIN officers o ON o.id = a.officer_id LEFT JOIN tips t ON t.id = a.tip_id \
+    WHERE ($1 = '' OR o.username = $1) AND ($2 = '' OR a.action = $2) \
+    AND ($3 = 0 OR a.tip_id = $3) AND ($4 = 0 OR a.at >= $4) AND ($5 = 0 OR a.at <= $5)";
+
+/// Entries of the chain older than `before` (all, for `0`), newest first, at most `limit`.
+async fn numbered_lines(
+    store: &Store,
+    bounds: &Bounds,
+    before: i64,
+    limit: i64,
+) -> Result<Vec<AuditLine>, StoreError> {
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "{LINES_SQL} AND a.seq IS NOT NULL AND ($6 = 0 OR a.seq < $6) \
+             ORDER BY a.seq DESC LIMIT $7"
+        )
+    });
+    let rows = bind_bounds(sqlx::query(SQL.as_str()), bounds)
+        .bind(before)
+        .bind(limit)
+        .fetch_all(store.reader())
+        .await?;
+    rows.iter().map(line).collect()
+}
+
+/// Rows with no place in the chain, in the order they were inserted, at most `limit`.
+async fn unchained_lines(
+    store: &Store,
+    bounds: &Bounds,
+    limit: i64,
+) -> Result<Vec<AuditLine>, StoreError> {
+    static SQL: LazyLock<String> =
+        LazyLock::new(|| format!("{LINES_SQL} AND a.seq IS NULL ORDER BY a.id LIMIT $6"));
+    let rows = bind_bounds(sqlx::query(SQL.as_str()), bounds)
+        .bind(limit)
+        .fetch_all(store.reader())
+        .await?;
+    rows.iter().map(line).collect()
+}
+
+type LinesQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+fn bind_bounds<'q>(query: LinesQuery<'q>, bounds: &Bounds) -> LinesQuery<'q> {
+    query
+        .bind(bounds.username.clone())
+        .bind(bounds.action.clone())
+        .bind(bounds.tip_id)
+        .bind(bounds.from)
+        .bind(bounds.to)
+}
+
+fn line(row: &sqlx::any::AnyRow) -> Result<AuditLine, StoreError> {
+    use crate::services::tips::reference;
+    let tip_id: Option<i64> = row.try_get("tip_id")?;
+    let created: Option<i64> = row.try_get("tip_created")?;
+    Ok(AuditLine {
+        seq: row.try_get("seq")?,
+        at: row.try_get("at")?,
+        username: row.try_get("username")?,
+        action: row.try_get("action")?,
+        tip: tip_id.zip(created).map(|(id, c)| reference(id, c)),
+        detail: row.try_get("detail")?,
+    })
 }

@@ -263,16 +263,17 @@ pub async fn edit(
         .await?
 }
 
-/// Disables the account and ends its sessions.
+/// Disables the account and ends its sessions. Who asks is checked before whose account it is,
+/// so an officer who may not disable accounts is refused as such, even for their own.
 pub async fn disable(
     store: &Store,
     actor: Option<&Officer>,
     username: &str,
 ) -> Result<(), ServiceError> {
+    let actor_id = authorize(actor)?;
     refuse_own_account(actor, username)?;
-    let actor = authorize(actor)?;
     let sql = "UPDATE officers SET disabled = 1 WHERE id = $1";
-    account_change(store, actor, username, sql, Action::AccountDisable).await
+    account_change(store, actor_id, username, sql, Action::AccountDisable).await
 }
 
 /// Lets a disabled officer log in again.

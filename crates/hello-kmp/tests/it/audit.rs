@@ -114,3 +114,36 @@ on_both!(reordered_entries_are_named, |app: TestApp| async move {
         other => panic!("expected a break at entry 2, got {other}"),
     }
 });
+
+on_both!(
+    an_entry_inserted_outside_the_chain_is_named,
+    |app: TestApp| async move {
+        do_some_work(&app).await;
+        tamper(
+            &app,
+            "INSERT INTO audit_log (at, officer_id, action, tip_id, detail) \
+             VALUES (1796000000, NULL, 'tip.view', NULL, 'looks ordinary')",
+        )
+        .await;
+        let id: i64 = sqlx::query_scalar("SELECT id FROM audit_log WHERE seq IS NULL")
+            .fetch_one(app.state.store.reader())
+            .await
+            .expect("the inserted row");
+        let verdict = verdict(&app).await;
+        assert_eq!(verdict, Verdict::Unchained { id });
+        assert!(
+            verdict.to_string().contains(&format!("row {id}")),
+            "{verdict}"
+        );
+        let auditor = app.officer_with("salma", "auditor", "kmp_hq").await;
+        let page = auditor.get("/console/audit").await;
+        // The console shows it, first and marked, instead of failing on it.
+        assert_eq!(page.status, axum::http::StatusCode::OK, "{}", page.body);
+        assert_eq!(
+            page.text("#audit-log tbody tr:first-child td:last-child"),
+            "looks ordinary"
+        );
+        assert!(page.has("#audit-log tr.unchained .flag.unchained"));
+        assert_eq!(page.texts("#audit-log tr.unchained").len(), 1);
+    }
+);

@@ -107,36 +107,38 @@ pub(super) async fn end_attempt(
 ) -> Result<(), StoreError> {
     let (read, write) = match counter {
         Counter::Account(_) => (
-            "SELECT failed_logins FROM officers WHERE id = $1",
+            "SELECT failed_logins, locked_until FROM officers WHERE id = $1",
             "UPDATE officers SET failed_logins = $1, locked_until = $2, attempt_until = 0 \
              WHERE id = $3",
         ),
         Counter::Name(_) => (
-            "SELECT failed_logins FROM login_failures WHERE name_hash = $1",
+            "SELECT failed_logins, locked_until FROM login_failures WHERE name_hash = $1",
             "UPDATE login_failures SET failed_logins = $1, locked_until = $2, attempt_until = 0 \
              WHERE name_hash = $3",
         ),
     };
-    let failures: Option<i64> = match counter {
+    let stored: Option<(i64, i64)> = match counter {
         Counter::Account(id) => {
-            sqlx::query_scalar(read)
+            sqlx::query_as(read)
                 .bind(*id)
                 .fetch_optional(&mut *conn)
                 .await?
         }
         Counter::Name(hash) => {
-            sqlx::query_scalar(read)
+            sqlx::query_as(read)
                 .bind(hash.as_str())
                 .fetch_optional(&mut *conn)
                 .await?
         }
     };
-    let Some(failures) = failures else {
+    let Some((failures, locked_until)) = stored else {
         return Ok(());
     };
+    let at = now();
+    let failures = count_from(failures, locked_until, at);
     // A success leaves the count (it clears when the log-in is complete) and no lock.
     let (failures, locked_until) = if failed {
-        (failures + 1, lock_until(failures + 1, now(), policy))
+        (failures + 1, lock_until(failures + 1, at, policy))
     } else {
         (failures, 0)
     };
@@ -161,6 +163,17 @@ pub(super) async fn end_attempt(
     Ok(())
 }
 
+/// The failures to count on from. A lock that has run out starts the count again, so the next
+/// failures are free and then wait longer, as the first ones did; otherwise each one would lock
+/// the name for the full time at once.
+fn count_from(failures: i64, locked_until: i64, at: i64) -> i64 {
+    if failures >= LOCKING_FAILURES && locked_until <= at {
+        0
+    } else {
+        failures
+    }
+}
+
 /// Until when a name with `failures` failed log-ins in a row must wait: not at all for the
 /// first five, then 30 s doubling, then the lock.
 pub fn lock_until(failures: i64, at: i64, policy: Policy) -> i64 {
@@ -170,5 +183,20 @@ pub fn lock_until(failures: i64, at: i64, policy: Policy) -> i64 {
         at + (30 << (failures - FREE_FAILURES - 1))
     } else {
         at + policy.lock_secs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_lock_that_ran_out_restarts_the_count() {
+        let at = 1_000_000;
+        assert_eq!(count_from(LOCKING_FAILURES, at - 1, at), 0);
+        assert_eq!(count_from(LOCKING_FAILURES + 3, at, at), 0);
+        assert_eq!(count_from(LOCKING_FAILURES, at + 60, at), LOCKING_FAILURES);
+        // The short waits before the lock run out too, but the count goes on growing.
+        assert_eq!(count_from(FREE_FAILURES + 2, at - 1, at), FREE_FAILURES + 2);
     }
 }

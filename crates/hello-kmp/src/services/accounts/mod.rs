@@ -8,7 +8,7 @@
 //!
 //! Failed passwords and codes count against the name in the database: after the fifth in a row
 //! each waits longer (30 s doubling), and the tenth locks it for a set time or until an
-//! administrator unlocks the account. Names that match no account are counted the same way (as
+//! administrator unlocks the account. When a lock runs out, the count starts again. Names that match no account are counted the same way (as
 //! keyed hashes), so both answer alike, on every server.
 
 use std::fmt;

@@ -13,7 +13,8 @@ use crate::web::page::{Choice, PageCtx, render};
 
 /// An entry, ready to show.
 pub struct AuditRow {
-    pub seq: String,
+    /// `None` for a row outside the chain, shown as such.
+    pub seq: Option<String>,
     pub when: String,
     pub who: String,
     /// The action in words, in the page's language.
@@ -68,7 +69,7 @@ pub async fn show_audit_log(
     let rows: Vec<AuditRow> = lines
         .iter()
         .map(|l| AuditRow {
-            seq: ctx.num(&l.seq),
+            seq: l.seq.map(|n| ctx.num(&n)),
             when: ctx.when(&l.at),
             who: l
                 .username
@@ -83,14 +84,14 @@ pub async fn show_audit_log(
             detail: l.detail.clone(),
         })
         .collect();
-    let older = match (more, lines.last()) {
+    let older = match (more, lines.iter().rev().find_map(|l| l.seq)) {
         (true, Some(last)) => Some(url_pairs(&[
             ("username", &filter.username),
             ("action", &filter.action),
             ("tip", &filter.tip),
             ("from", &filter.from),
             ("to", &filter.to),
-            ("before", &last.seq.to_string()),
+            ("before", &last.to_string()),
         ])),
         _ => None,
     };

@@ -416,6 +416,26 @@ on_both!(
     }
 );
 
+on_both!(
+    an_officer_disabling_their_own_account_is_refused_as_not_an_administrator,
+    |app: TestApp| async move {
+        let rahim = app
+            .officer_with("rahim", "thana_officer", "sonadanga")
+            .await;
+        // Not an administrator comes first: the answer says nothing about whose account it is.
+        let own = rahim
+            .post_form("/console/officers/rahim/disable", &[])
+            .await;
+        assert_eq!(own.status, StatusCode::FORBIDDEN, "{}", own.body);
+        let other = rahim
+            .post_form("/console/officers/admin/disable", &[])
+            .await;
+        assert_eq!(other.status, own.status);
+        assert_eq!(rahim.get("/console/account").await.status, StatusCode::OK);
+        assert!(audit(&app, "account.disable").await.is_empty());
+    }
+);
+
 on_both!(the_last_administrator_stays, |app: TestApp| async move {
     let admin = app.officer().await;
     // Nobody disables or demotes themselves from the console.

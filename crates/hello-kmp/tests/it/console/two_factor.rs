@@ -333,6 +333,72 @@ on_both!(
     }
 );
 
+/// A failed log-in as `username`, from an address of its own.
+async fn fail_log_in(app: &TestApp, username: &str, peer: &str) -> Answer {
+    app.post_form_as(
+        "/console/login",
+        &[("username", username), ("password", "wrong wrong wrong")],
+        &[],
+        peer,
+    )
+    .await
+}
+
+on_both!(
+    after_a_lock_runs_out_the_count_starts_again,
+    |app: TestApp| async move {
+        let officer = app
+            .officer_with("rahim", "thana_officer", "sonadanga")
+            .await;
+        fail_log_in(&app, "nobody", "198.51.100.1").await;
+        // Both were locked by ten failures, and the hour has passed.
+        let ran_out = hello_kmp::store::now() - 1;
+        for table in ["officers", "login_failures"] {
+            let sql = format!("UPDATE {table} SET failed_logins = 10, locked_until = {ran_out}");
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(app.state.store.reader())
+                .await
+                .expect("an expired lock");
+        }
+        for (n, name) in ["rahim", "nobody"].into_iter().enumerate() {
+            let again = fail_log_in(&app, name, &format!("198.51.100.{}", 10 + n)).await;
+            assert_eq!(again.status, StatusCode::UNAUTHORIZED, "{name}");
+        }
+        let counts: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT failed_logins, locked_until FROM officers WHERE username = 'rahim' \
+             UNION ALL SELECT failed_logins, locked_until FROM login_failures",
+        )
+        .fetch_all(app.state.store.reader())
+        .await
+        .expect("counts");
+        assert_eq!(
+            counts,
+            [(1, 0), (1, 0)],
+            "one failure after the lock: counted from one, no wait"
+        );
+        let right = [
+            ("username", "rahim"),
+            ("password", officer.password.as_str()),
+        ];
+        let open = app
+            .post_form_as("/console/login", &right, &[], "198.51.100.20")
+            .await;
+        redirects_to(&open, "/console/login/code");
+
+        // Five more make six in a row: the waits begin again at 30 s, long before the next lock.
+        for n in 0..5 {
+            fail_log_in(&app, "rahim", &format!("198.51.100.{}", 30 + n)).await;
+        }
+        let until: i64 =
+            sqlx::query_scalar("SELECT locked_until FROM officers WHERE username = 'rahim'")
+                .fetch_one(app.state.store.reader())
+                .await
+                .expect("wait");
+        let wait = until - hello_kmp::store::now();
+        assert!((25..=30).contains(&wait), "a wait of 30 s: {wait}");
+    }
+);
+
 on_both!(
     an_administrator_resets_two_factor_and_the_officer_starts_again,
     |app: TestApp| async move {
