@@ -34,6 +34,13 @@ pub struct Shared {
     _folder_lock: Option<std::fs::File>,
 }
 
+impl Shared {
+    /// How many files a tip may carry and how large each may be, from the settings.
+    pub fn file_limits(&self) -> crate::domain::media::FileLimits {
+        self.settings.attachments.limits()
+    }
+}
+
 impl Deref for AppState {
     type Target = Shared;
     fn deref(&self) -> &Shared {

@@ -223,7 +223,7 @@ async fn run_user_command(store: &Store, command: UserCommand) -> anyhow::Result
 /// A service refusal as a sentence for the terminal.
 fn explain(err: ServiceError) -> anyhow::Error {
     match err {
-        ServiceError::Input(e) => anyhow::anyhow!("{}", Lang::En.t(&e.message_key())),
+        ServiceError::Input(e) => anyhow::anyhow!("{}", Lang::En.t_input(e)),
         ServiceError::NotFound => anyhow::anyhow!("no officer has that username"),
         other => anyhow::Error::from(other),
     }

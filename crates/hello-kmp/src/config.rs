@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use serde::Deserialize;
 
+use crate::domain::media::FileLimits;
+
 /// Everything `serve` needs to know, already checked. `Debug` leaves out the database URL,
 /// which may hold a password.
 #[derive(Clone, Deserialize)]
@@ -45,6 +47,75 @@ pub struct Settings {
     /// Where attachments are kept: `blobs/` in the data folder unless S3 is configured.
     #[serde(default)]
     pub blobs: BlobSettings,
+    /// How many files a tip may carry and how large each may be.
+    #[serde(default)]
+    pub attachments: AttachmentSettings,
+}
+
+/// Limits on a tipster's files. Every server sharing one database should use the same.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AttachmentSettings {
+    /// Files per tip, on the tip form and in the follow-up together.
+    pub max_files: usize,
+    /// Largest photo, in megabytes (MiB).
+    pub image_max_mb: usize,
+    /// Largest voice note or other recording, in megabytes.
+    pub audio_max_mb: usize,
+    /// Largest video, in megabytes.
+    pub video_max_mb: usize,
+    /// Largest PDF, in megabytes.
+    pub document_max_mb: usize,
+}
+
+impl Default for AttachmentSettings {
+    fn default() -> AttachmentSettings {
+        let d = FileLimits::default();
+        AttachmentSettings {
+            max_files: d.max_files,
+            image_max_mb: d.image_bytes / MIB,
+            audio_max_mb: d.audio_bytes / MIB,
+            video_max_mb: d.video_bytes / MIB,
+            document_max_mb: d.document_bytes / MIB,
+        }
+    }
+}
+
+const MIB: usize = 1024 * 1024;
+
+/// The most files a tip may be allowed to carry, and the largest size allowed for any kind:
+/// uploads in flight are bounded to 4 GB in all.
+const MAX_FILES_ALLOWED: usize = 20;
+const MAX_MB_ALLOWED: usize = 1024;
+
+impl AttachmentSettings {
+    /// The limits the services apply.
+    pub fn limits(&self) -> FileLimits {
+        FileLimits {
+            max_files: self.max_files,
+            image_bytes: self.image_max_mb * MIB,
+            audio_bytes: self.audio_max_mb * MIB,
+            video_bytes: self.video_max_mb * MIB,
+            document_bytes: self.document_max_mb * MIB,
+        }
+    }
+
+    fn check(&self) -> anyhow::Result<()> {
+        if !(1..=MAX_FILES_ALLOWED).contains(&self.max_files) {
+            anyhow::bail!("setting `attachments.max_files` must be from 1 to {MAX_FILES_ALLOWED}");
+        }
+        for (name, mb) in [
+            ("image_max_mb", self.image_max_mb),
+            ("audio_max_mb", self.audio_max_mb),
+            ("video_max_mb", self.video_max_mb),
+            ("document_max_mb", self.document_max_mb),
+        ] {
+            if !(1..=MAX_MB_ALLOWED).contains(&mb) {
+                anyhow::bail!("setting `attachments.{name}` must be from 1 to {MAX_MB_ALLOWED}");
+            }
+        }
+        Ok(())
+    }
 }
 
 /// S3-compatible storage for attachments. Every server sharing one database must use the same.
@@ -186,6 +257,7 @@ impl Settings {
             session_max_hours: 12,
             account_lock_minutes: 60,
             blobs: BlobSettings::default(),
+            attachments: AttachmentSettings::default(),
         }
     }
 
@@ -247,6 +319,7 @@ impl Settings {
         if !(a.min_lat < a.max_lat && a.min_lon < a.max_lon) {
             anyhow::bail!("setting `area` must have min_lat < max_lat and min_lon < max_lon");
         }
+        self.attachments.check()?;
         if self.retention_days < 1 {
             anyhow::bail!("setting `retention_days` must be at least 1");
         }

@@ -74,9 +74,45 @@ impl Lang {
             .unwrap_or_else(|| key.to_string())
     }
 
-    /// Whether `key` exists in this language.
+    /// The message explaining a refusal, with the numbers it names written in this language's
+    /// digits.
+    pub fn t_input(self, err: crate::domain::InputError) -> String {
+        let key = err.message_key();
+        let named = err.message_args();
+        if named.is_empty() {
+            return self.t(&key);
+        }
+        let args: HashMap<Cow<'static, str>, FluentValue> = named
+            .into_iter()
+            .map(|(name, n)| (Cow::Borrowed(name), self.number(n)))
+            .collect();
+        LOCALES
+            .try_lookup_with_args(self.id(), &key, &args)
+            .unwrap_or(key)
+    }
+
+    /// The message for `key` with numeric arguments, in this language's digits.
+    pub fn t_numbers(self, key: &str, named: &[(&'static str, u64)]) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue> = named
+            .iter()
+            .map(|&(name, n)| (Cow::Borrowed(name), self.number(n)))
+            .collect();
+        LOCALES
+            .try_lookup_with_args(self.id(), key, &args)
+            .unwrap_or_else(|| key.to_string())
+    }
+
+    /// A number as text in this language's digits, so Fluent does not format it itself.
+    fn number(self, n: u64) -> FluentValue<'static> {
+        FluentValue::from(self.digits(&n.to_string()))
+    }
+
+    /// Whether `key` exists in this language itself (not by falling back to Bangla). A message
+    /// that needs arguments counts: formatting it without them fails, finding it does not.
     pub fn has(self, key: &str) -> bool {
-        LOCALES.try_lookup(self.id(), key).is_some()
+        let found = LOCALES.lookup_single_language::<&str>(self.id(), key, None);
+        // fluent-templates does not name its error type; a formatting error displays so.
+        found.is_ok() || found.is_err_and(|e| e.to_string().starts_with("Fluent errors"))
     }
 
     /// Digits as this language's reader expects them.
@@ -93,6 +129,35 @@ mod tests {
     use super::*;
     use crate::domain::InputError;
     use crate::domain::tip::{Category, TipStatus};
+
+    /// A refusal that names a limit says the limit it was given, in the reader's digits, and no
+    /// refusal leaves a Fluent placeholder unfilled.
+    #[test]
+    fn refusals_name_their_numbers() {
+        let big = InputError::FileTooLarge { limit_mb: 7 };
+        assert!(
+            Lang::En.t_input(big).contains("7 MB"),
+            "{}",
+            Lang::En.t_input(big)
+        );
+        assert!(
+            Lang::Bn.t_input(big).contains('৭'),
+            "{}",
+            Lang::Bn.t_input(big)
+        );
+        let many = InputError::TooManyFiles { max: 3 };
+        assert!(Lang::En.t_input(many).contains("at most 3 files"));
+        assert!(Lang::Bn.t_input(many).contains("৩টি"));
+        for err in InputError::ALL {
+            for lang in [Lang::Bn, Lang::En] {
+                let text = lang.t_input(err);
+                assert!(
+                    !text.contains('$') && !text.contains('{'),
+                    "{err:?}: {text}"
+                );
+            }
+        }
+    }
 
     /// Every `t("…")` key in the templates, and every key the code builds, exists in both
     /// languages.
@@ -128,6 +193,7 @@ mod tests {
                 "err-unavailable",
                 "err-internal",
                 "error-title",
+                "tip-files-choose",
             ]
             .map(String::from),
         );

@@ -312,11 +312,12 @@ console-audit-unchained = outside the chain: written beside the log, not by it
 ## Files with a tip
 err-file-empty = One of the files is empty. Choose it again, or leave it out.
 err-file-kind-refused = One of the files is not a kind we can take. We take JPEG, PNG, WebP and HEIC photos, MP4 and MOV videos, M4A, MP3, AMR and OGG (Opus) voice notes, and PDF documents. You can leave the file out and send the rest.
-err-file-too-large = One of the files is too large: photos, voice notes and PDFs can be up to 25 MB, videos up to 100 MB.
+err-file-too-large = One of the files is too large: files of its kind can be up to { $limit } MB. You can leave it out and send the rest.
+err-document-too-complex = One of the PDFs has too many pages or parts for us to clean. Send only the pages that matter, or leave it out.
 err-file-damaged = One of the files is damaged or was cut short. Choose it again, or leave it out.
 err-file-too-many-pixels = One of the photos is too large in pixels (more than 6,000 on a side). Send a smaller copy.
 err-file-polyglot = One of the files hides other data at its end. Send only the photo or document, or leave the file out.
-err-too-many-files = A tip can carry at most 5 files.
+err-too-many-files = A tip can carry at most { $max } files, counting those sent with the tip and later.
 err-upload-unknown = A file you were sending is no longer with us (it waited too long or was refused). Choose it again, or send without it.
 err-upload-incomplete = A file had not finished sending. Wait until every file shows as sent, or send without it.
 err-uploads-busy = Too many files are being sent to us right now. Try again in a few minutes; your text is kept.
@@ -329,7 +330,7 @@ tip-files-left-out = Press the button again to send the rest without it, or choo
 audit-attachment-download = Downloaded a file of a tip
 
 tip-files = Photos, videos, voice notes, documents
-tip-files-choose = Add up to 5 photos, videos, voice notes or PDFs (photos, voice notes and PDFs up to 25 MB, videos up to 100 MB)
+tip-files-choose = Add up to { $max } photos, videos, voice notes or PDFs (photos up to { $image } MB, voice notes up to { $audio } MB, PDFs up to { $document } MB, videos up to { $video } MB)
 tip-files-hint = We remove the hidden details a file carries (where and when it was taken, the phone's make and model, the author's name) before keeping it. Photos that show your face, your home or your reflection can still identify you, and so can a name, signature or letterhead on a document's pages or a voice in a recording.
 console-files = Files
 console-metadata-removed = metadata removed

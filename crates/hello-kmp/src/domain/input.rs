@@ -102,16 +102,18 @@ pub enum InputError {
     FileEmpty,
     #[error("a file is not a kind we take")]
     FileKindRefused,
-    #[error("a file is larger than the limit")]
-    FileTooLarge,
+    #[error("a file is larger than the {limit_mb} MB limit of its kind")]
+    FileTooLarge { limit_mb: u32 },
+    #[error("a PDF has more pages or objects than can be cleaned")]
+    DocumentTooComplex,
     #[error("a file is damaged or cut short")]
     FileDamaged,
     #[error("a photo has too many pixels")]
     FileTooManyPixels,
     #[error("a file hides other data after its content")]
     FilePolyglot,
-    #[error("more files than a tip may carry")]
-    TooManyFiles,
+    #[error("more files than the {max} a tip may carry")]
+    TooManyFiles { max: u32 },
     #[error("an upload is unknown or expired")]
     UploadUnknown,
     #[error("an upload has not finished")]
@@ -173,11 +175,12 @@ impl InputError {
             Self::DueDateInPast => "due_date_in_past",
             Self::FileEmpty => "file_empty",
             Self::FileKindRefused => "file_kind_refused",
-            Self::FileTooLarge => "file_too_large",
+            Self::FileTooLarge { .. } => "file_too_large",
+            Self::DocumentTooComplex => "document_too_complex",
             Self::FileDamaged => "file_damaged",
             Self::FileTooManyPixels => "file_too_many_pixels",
             Self::FilePolyglot => "file_polyglot",
-            Self::TooManyFiles => "too_many_files",
+            Self::TooManyFiles { .. } => "too_many_files",
             Self::UploadUnknown => "upload_unknown",
             Self::UploadIncomplete => "upload_incomplete",
             Self::UploadsBusy => "uploads_busy",
@@ -229,11 +232,11 @@ impl InputError {
             Self::DueDateInPast => Some("due"),
             Self::FileEmpty => Some("files"),
             Self::FileKindRefused => Some("files"),
-            Self::FileTooLarge => Some("files"),
+            Self::FileTooLarge { .. } | Self::DocumentTooComplex => Some("files"),
             Self::FileDamaged => Some("files"),
             Self::FileTooManyPixels => Some("files"),
             Self::FilePolyglot => Some("files"),
-            Self::TooManyFiles => Some("files"),
+            Self::TooManyFiles { .. } => Some("files"),
             Self::UploadUnknown | Self::UploadIncomplete | Self::UploadsBusy => Some("files"),
         }
     }
@@ -243,13 +246,22 @@ impl InputError {
         format!("err-{}", self.code().replace('_', "-"))
     }
 
+    /// The numbers the message names, as Fluent arguments.
+    pub fn message_args(self) -> Vec<(&'static str, u64)> {
+        match self {
+            Self::FileTooLarge { limit_mb } => vec![("limit", u64::from(limit_mb))],
+            Self::TooManyFiles { max } => vec![("max", u64::from(max))],
+            _ => Vec::new(),
+        }
+    }
+
     /// The HTTP status this refusal is answered with.
     pub fn status(self) -> u16 {
         match self {
             Self::ReceiptUnknown => 404,
             Self::TooManyGuesses | Self::TooManyLogins | Self::UploadsBusy => 429,
             Self::UploadUnknown => 404,
-            Self::BodyTooLarge | Self::FileTooLarge => 413,
+            Self::BodyTooLarge | Self::FileTooLarge { .. } => 413,
             Self::FileKindRefused => 415,
             Self::RequestMalformed => 400,
             Self::MethodNotAllowed => 405,
@@ -265,7 +277,7 @@ impl InputError {
     }
 
     /// Every variant, for tests that check each has a message in both languages.
-    pub const ALL: [InputError; 57] = [
+    pub const ALL: [InputError; 58] = [
         Self::DescriptionEmpty,
         Self::DescriptionTooLong,
         Self::CategoryUnknown,
@@ -315,11 +327,12 @@ impl InputError {
         Self::DueDateInPast,
         Self::FileEmpty,
         Self::FileKindRefused,
-        Self::FileTooLarge,
+        Self::FileTooLarge { limit_mb: 25 },
+        Self::DocumentTooComplex,
         Self::FileDamaged,
         Self::FileTooManyPixels,
         Self::FilePolyglot,
-        Self::TooManyFiles,
+        Self::TooManyFiles { max: 5 },
         Self::UploadUnknown,
         Self::UploadIncomplete,
         Self::UploadsBusy,

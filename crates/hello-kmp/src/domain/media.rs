@@ -16,12 +16,9 @@ use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 
 use super::InputError;
 
-// Limitation: the limits below (5 files, 25 MB photos and voice notes, 100 MB videos) are
-// fixed; making them settings needs the refusal messages to take the numbers as arguments.
-
-/// Largest photo accepted, in bytes.
+/// Largest photo accepted by default, in bytes.
 pub const IMAGE_MAX_BYTES: usize = 25 * 1024 * 1024;
-/// Files per tip.
+/// Files per tip by default, on the form and in the follow-up together.
 pub const MAX_FILES: usize = 5;
 /// Longest side of a photo we decode. A 6,000 × 6,000 photo decodes to about 108 MB, one at a
 /// time; bigger ones are refused (the app shrinks photos on the phone first).
@@ -29,12 +26,85 @@ pub const IMAGE_MAX_SIDE: u32 = 6_000;
 /// What one decode may allocate.
 const IMAGE_MAX_ALLOC: u64 = 160 * 1024 * 1024;
 
-/// Largest video accepted, in bytes.
+/// Largest video accepted by default, in bytes.
 pub const VIDEO_MAX_BYTES: usize = 100 * 1024 * 1024;
-/// Largest voice note accepted, in bytes.
+/// Largest voice note accepted by default, in bytes.
 pub const AUDIO_MAX_BYTES: usize = 25 * 1024 * 1024;
-/// Largest document accepted, in bytes.
+/// Largest document accepted by default, in bytes.
 pub const DOCUMENT_MAX_BYTES: usize = 25 * 1024 * 1024;
+
+const MB: usize = 1024 * 1024;
+
+/// How many files a tip may carry and how large each kind may be: the defaults above, or the
+/// operator's `attachments.*` settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileLimits {
+    /// Files per tip, on the form and in the follow-up together.
+    pub max_files: usize,
+    pub image_bytes: usize,
+    pub audio_bytes: usize,
+    pub video_bytes: usize,
+    pub document_bytes: usize,
+}
+
+impl Default for FileLimits {
+    fn default() -> FileLimits {
+        FileLimits {
+            max_files: MAX_FILES,
+            image_bytes: IMAGE_MAX_BYTES,
+            audio_bytes: AUDIO_MAX_BYTES,
+            video_bytes: VIDEO_MAX_BYTES,
+            document_bytes: DOCUMENT_MAX_BYTES,
+        }
+    }
+}
+
+impl FileLimits {
+    /// The largest file of `kind` accepted, in bytes.
+    pub fn max_bytes(&self, kind: MediaKind) -> usize {
+        match kind {
+            MediaKind::Mp4 | MediaKind::Mov => self.video_bytes,
+            MediaKind::M4a | MediaKind::Mp3 | MediaKind::Amr | MediaKind::Ogg => self.audio_bytes,
+            MediaKind::Pdf => self.document_bytes,
+            _ => self.image_bytes,
+        }
+    }
+
+    /// The largest file of any kind, in bytes.
+    pub fn largest(&self) -> usize {
+        self.image_bytes
+            .max(self.audio_bytes)
+            .max(self.video_bytes)
+            .max(self.document_bytes)
+    }
+
+    /// The refusal for a file of `kind` (or of no kind yet known) that is over its limit.
+    pub fn too_large(&self, kind: Option<MediaKind>) -> InputError {
+        let bytes = kind.map_or(self.largest(), |k| self.max_bytes(k));
+        InputError::FileTooLarge {
+            limit_mb: u32::try_from(bytes.div_ceil(MB)).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// The refusal for one file more than a tip may carry.
+    pub fn too_many(&self) -> InputError {
+        InputError::TooManyFiles {
+            max: u32::try_from(self.max_files).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// The limits in whole megabytes, for the form's hint: images, voice notes, documents,
+    /// videos.
+    pub fn megabytes(&self) -> [usize; 4] {
+        [
+            self.image_bytes,
+            self.audio_bytes,
+            self.document_bytes,
+            self.video_bytes,
+        ]
+        .map(|b| b.div_ceil(MB))
+    }
+}
 
 /// A kind of file we take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,16 +174,6 @@ impl MediaKind {
     /// are cleaned as they stream in.
     pub fn is_read_whole(self) -> bool {
         self.is_image() || matches!(self, MediaKind::Heic | MediaKind::Pdf)
-    }
-
-    /// The largest file of this kind accepted, in bytes.
-    pub fn max_bytes(self) -> usize {
-        match self {
-            MediaKind::Mp4 | MediaKind::Mov => VIDEO_MAX_BYTES,
-            MediaKind::M4a | MediaKind::Mp3 | MediaKind::Amr | MediaKind::Ogg => AUDIO_MAX_BYTES,
-            MediaKind::Pdf => DOCUMENT_MAX_BYTES,
-            _ => IMAGE_MAX_BYTES,
-        }
     }
 
     /// The content type a download is served with.

@@ -217,9 +217,9 @@ fn load(bytes: &[u8]) -> Result<Document, InputError> {
     let loaded = Document::load_mem_with_options(bytes, options);
 
     match loaded {
-        _ if budget.exceeded() => Err(InputError::FileTooLarge),
+        _ if budget.exceeded() => Err(InputError::DocumentTooComplex),
         Err(Error::Decompress(DecompressError::MemoryLimitExceeded { .. })) => {
-            Err(InputError::FileTooLarge)
+            Err(InputError::DocumentTooComplex)
         }
         Err(_) => Err(InputError::FileDamaged),
         Ok(doc) => Ok(doc),
@@ -239,7 +239,7 @@ fn check_loaded(doc: &Document) -> Result<(), InputError> {
     doc.catalog().map_err(|_| InputError::FileDamaged)?;
     match doc.page_iter().take(PDF_MAX_PAGES + 1).count() {
         0 => Err(InputError::FileDamaged),
-        pages if pages > PDF_MAX_PAGES => Err(InputError::FileTooLarge),
+        pages if pages > PDF_MAX_PAGES => Err(InputError::DocumentTooComplex),
         _ => Ok(()),
     }
 }
@@ -494,7 +494,7 @@ fn clean_stream(stream: &mut Stream, refused: &HashSet<ObjectId>) -> Result<(), 
     }
     // The copy's lengths are those of the data read, written in place; a `/Length` pointing to
     // another object (or saying something else) would not describe what is written.
-    let length = i64::try_from(stream.content.len()).map_err(|_| InputError::FileTooLarge)?;
+    let length = i64::try_from(stream.content.len()).map_err(|_| InputError::DocumentTooComplex)?;
     stream.dict.set("Length", length);
     Ok(())
 }
@@ -1060,7 +1060,10 @@ mod tests {
         pages.set("Kids", kids);
         pages.set("Count", count);
 
-        assert_eq!(clean_pdf(&save(&mut doc)), Err(InputError::FileTooLarge));
+        assert_eq!(
+            clean_pdf(&save(&mut doc)),
+            Err(InputError::DocumentTooComplex)
+        );
     }
 
     #[test]
@@ -1069,7 +1072,10 @@ mod tests {
         for n in 0..PDF_MAX_OBJECTS {
             doc.add_object(i64::try_from(n).expect("small"));
         }
-        assert_eq!(clean_pdf(&save(&mut doc)), Err(InputError::FileTooLarge));
+        assert_eq!(
+            clean_pdf(&save(&mut doc)),
+            Err(InputError::DocumentTooComplex)
+        );
     }
 
     fn flate_bomb(size: usize) -> Vec<u8> {
@@ -1114,7 +1120,7 @@ mod tests {
         body.extend_from_slice(&data);
         body.extend_from_slice(b"\nendstream");
         let bombed = append_update(&pdf, doc.max_id + 1, &body, root, false);
-        assert_eq!(clean_pdf(&bombed), Err(InputError::FileTooLarge));
+        assert_eq!(clean_pdf(&bombed), Err(InputError::DocumentTooComplex));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use sqlx::Row;
 
 use crate::blobs::Blobs;
 use crate::domain::InputError;
-use crate::domain::media::{self, MediaKind};
+use crate::domain::media::{self, FileLimits, MediaKind};
 use crate::domain::{audio, heif, isobmff, ogg, pdf};
 use crate::sealing::{Keys, random_hex};
 use crate::services::ServiceError;
@@ -52,6 +52,7 @@ const SNIFF_BYTES: usize = 512;
 pub async fn prepare_upload(
     blobs: &Blobs,
     keys: &Keys,
+    limits: &FileLimits,
     source: &mut impl ChunkSource,
 ) -> Result<Prepared, ServiceError> {
     let mut head = Vec::new();
@@ -62,22 +63,23 @@ pub async fn prepare_upload(
         }
     }
     let kind = media::sniff(&head)?;
-    if head.len() > kind.max_bytes() {
-        return Err(InputError::FileTooLarge.into());
+    let max = limits.max_bytes(kind);
+    if head.len() > max {
+        return Err(limits.too_large(Some(kind)).into());
     }
     if kind.is_read_whole() {
         let mut bytes = head;
         while let Some(chunk) = source.next_chunk().await? {
-            if bytes.len() + chunk.len() > kind.max_bytes() {
-                return Err(InputError::FileTooLarge.into());
+            if bytes.len() + chunk.len() > max {
+                return Err(limits.too_large(Some(kind)).into());
             }
             bytes.extend_from_slice(&chunk);
         }
-        return prepare(blobs, keys, bytes).await;
+        return prepare(blobs, keys, limits, bytes).await;
     }
     let uid = random_hex(16);
     let mut writer = blobs.writer(&uid).await?;
-    match stream_clean(kind, head, source, &mut writer).await {
+    match stream_clean(kind, limits, head, source, &mut writer).await {
         Ok((sha256, size)) => {
             let sealed = writer.finish(keys).await?;
             Ok(Prepared {
@@ -142,6 +144,7 @@ impl Streaming {
 /// Cleans a video or voice note piece by piece into the writer; answers its SHA-256 and size.
 async fn stream_clean(
     kind: MediaKind,
+    limits: &FileLimits,
     head: Vec<u8>,
     source: &mut impl ChunkSource,
     writer: &mut crate::blobs::Writer,
@@ -153,8 +156,8 @@ async fn stream_clean(
     let mut piece = Some(bytes::Bytes::from(head));
     while let Some(chunk) = piece {
         read += chunk.len();
-        if read > kind.max_bytes() {
-            return Err(InputError::FileTooLarge.into());
+        if read > limits.max_bytes(kind) {
+            return Err(limits.too_large(Some(kind)).into());
         }
         out.clear();
         cleaner.push(&chunk, &mut out)?;
@@ -209,13 +212,18 @@ fn clean_whole(kind: MediaKind, bytes: &[u8]) -> Result<CleanWhole, InputError> 
 
 /// Recognises, checks and cleans one photo or document, then seals the clean copy (and a
 /// photo's thumbnail) into the store.
-pub async fn prepare(blobs: &Blobs, keys: &Keys, bytes: Vec<u8>) -> Result<Prepared, ServiceError> {
+pub async fn prepare(
+    blobs: &Blobs,
+    keys: &Keys,
+    limits: &FileLimits,
+    bytes: Vec<u8>,
+) -> Result<Prepared, ServiceError> {
     let kind = media::sniff(&bytes)?;
     if !kind.is_read_whole() {
         return Err(InputError::FileKindRefused.into());
     }
-    if bytes.len() > kind.max_bytes() {
-        return Err(InputError::FileTooLarge.into());
+    if bytes.len() > limits.max_bytes(kind) {
+        return Err(limits.too_large(Some(kind)).into());
     }
     let permit = CLEANING
         .acquire()

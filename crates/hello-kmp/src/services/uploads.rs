@@ -15,7 +15,7 @@ use sqlx::Row;
 
 use crate::blobs::Blobs;
 use crate::domain::InputError;
-use crate::domain::media::{self, MediaKind};
+use crate::domain::media::{self, FileLimits};
 use crate::sealing::{Keys, random_hex};
 use crate::services::ServiceError;
 use crate::services::attachments::ChunkSource;
@@ -70,17 +70,12 @@ fn well_formed(id: &str) -> bool {
 }
 
 /// Opens an upload of `size` bytes and answers its id.
-pub async fn open(store: &Store, size: i64) -> Result<String, ServiceError> {
+pub async fn open(store: &Store, limits: &FileLimits, size: i64) -> Result<String, ServiceError> {
     if size <= 0 {
         return Err(InputError::FileEmpty.into());
     }
-    let largest = MediaKind::ALL
-        .iter()
-        .map(|k| k.max_bytes())
-        .max()
-        .unwrap_or(0);
-    if size > largest as i64 {
-        return Err(InputError::FileTooLarge.into());
+    if size > limits.largest() as i64 {
+        return Err(limits.too_large(None).into());
     }
     let id = random_hex(16);
     let hash = id_hash(&id);
@@ -140,6 +135,7 @@ pub async fn add_piece(
     store: &Store,
     blobs: &Blobs,
     keys: &Keys,
+    limits: &FileLimits,
     id: &str,
     offset: i64,
     piece: &[u8],
@@ -153,15 +149,16 @@ pub async fn add_piece(
     }
     let end = offset + piece.len() as i64;
     if end > at.size {
-        return Err(InputError::FileTooLarge.into());
+        // More bytes than the upload announced.
+        return Err(limits.too_large(None).into());
     }
     if offset == 0 {
         // The kind is known from the first bytes; a short file must come whole.
         let enough = piece.len() >= 512 || end == at.size;
         let checked = if enough {
             media::sniff(piece).and_then(|kind| {
-                if at.size > kind.max_bytes() as i64 {
-                    Err(InputError::FileTooLarge)
+                if at.size > limits.max_bytes(kind) as i64 {
+                    Err(limits.too_large(Some(kind)))
                 } else {
                     Ok(kind)
                 }
@@ -372,19 +369,20 @@ pub async fn prepare_named(
     store: &Store,
     blobs: &Blobs,
     keys: &Keys,
+    limits: &FileLimits,
     ids: &mut Vec<String>,
     prepared: &mut Vec<crate::services::attachments::Prepared>,
     room: usize,
 ) -> Result<(), ServiceError> {
     if prepared.len() + ids.len() > room {
-        return Err(InputError::TooManyFiles.into());
+        return Err(limits.too_many().into());
     }
     let mut at = 0;
     while at < ids.len() {
         let id = ids[at].clone();
         let file = match source(store, blobs, keys, &id).await {
             Ok(mut staged) => {
-                crate::services::attachments::prepare_upload(blobs, keys, &mut staged).await
+                crate::services::attachments::prepare_upload(blobs, keys, limits, &mut staged).await
             }
             Err(err) => Err(err),
         };

@@ -50,6 +50,14 @@ impl WebError {
         }
     }
 
+    /// The message explaining the error, in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            WebError::Input(e) => lang.t_input(*e),
+            other => lang.t(&other.message_key()),
+        }
+    }
+
     /// The message key explaining the error.
     pub fn message_key(&self) -> String {
         match self {
@@ -111,12 +119,11 @@ struct ErrorPage {
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        let key = self.message_key();
         let page = ErrorPage {
             status: self.status().as_u16(),
             css_href: crate::web::assets::Assets::new().css_href,
-            bn: Lang::Bn.t(&key),
-            en: Lang::En.t(&key),
+            bn: self.message(Lang::Bn),
+            en: self.message(Lang::En),
             title_bn: Lang::Bn.t("error-title"),
             title_en: Lang::En.t("error-title"),
             request_id: match &self {

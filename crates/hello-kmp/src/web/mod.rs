@@ -29,6 +29,7 @@ pub fn router(state: AppState) -> Router {
     for console_route in console::routes() {
         console_routes = console_routes.route(console_route.path, console_route.handler);
     }
+    let upload_limit = citizen::upload::upload_limit(&state.file_limits());
     let routes = console_routes
         .route("/", get(citizen::home::show_home))
         .route("/healthz", get(citizen::home::health))
@@ -39,7 +40,7 @@ pub fn router(state: AppState) -> Router {
             "/tips",
             get(citizen::tips::to_tip_form)
                 .post(citizen::tips::submit_tip)
-                .layer(DefaultBodyLimit::max(citizen::upload::UPLOAD_LIMIT)),
+                .layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route(
             "/follow-up",
@@ -47,8 +48,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/follow-up/messages",
-            post(citizen::follow_up::add_information)
-                .layer(DefaultBodyLimit::max(citizen::upload::UPLOAD_LIMIT)),
+            post(citizen::follow_up::add_information).layer(DefaultBodyLimit::max(upload_limit)),
         )
         .nest("/api/v1", api::routes(&state))
         .fallback(citizen::home::not_found)

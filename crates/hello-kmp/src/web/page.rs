@@ -28,6 +28,8 @@ pub struct PageCtx {
     pub can_switch_language: bool,
     /// On the tipster's status page: the receipt, which the language switch posts back.
     pub switch_receipt: Option<String>,
+    /// How many files a tip may carry and how large, for the file chooser's label.
+    pub file_limits: crate::domain::media::FileLimits,
 }
 
 /// What the console's menu shows: only what the officer's role may open.
@@ -67,7 +69,24 @@ impl PageCtx {
             console: path.starts_with("/console"),
             can_switch_language: true,
             switch_receipt: None,
+            file_limits: state.file_limits(),
         }
+    }
+
+    /// The file chooser's label, naming the limits in force.
+    pub fn files_choose(&self) -> String {
+        let limits = self.file_limits;
+        let [image, audio, document, video] = limits.megabytes().map(|mb| mb as u64);
+        self.lang.t_numbers(
+            "tip-files-choose",
+            &[
+                ("max", limits.max_files as u64),
+                ("image", image),
+                ("audio", audio),
+                ("document", document),
+                ("video", video),
+            ],
+        )
     }
 
     /// A message in the page's language.
@@ -187,11 +206,10 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(ctx: &PageCtx, err: crate::domain::InputError) -> Problem {
-        let key = err.message_key();
         Problem {
             field: err.field().unwrap_or(""),
-            message: ctx.t(&key),
-            other: ctx.t_other(&key),
+            message: ctx.lang.t_input(err),
+            other: ctx.lang.other().t_input(err),
         }
     }
 

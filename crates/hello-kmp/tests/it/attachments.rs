@@ -942,3 +942,87 @@ on_both!(
         assert!(fake.status.is_client_error(), "{}", fake.status);
     }
 );
+
+on_both!(
+    lowered_limits_from_the_settings_are_told_and_kept,
+    |plain: TestApp| async move {
+        let app = TestApp::start_with(plain.backend, |s| {
+            s.attachments.max_files = 2;
+            s.attachments.image_max_mb = 1;
+        })
+        .await;
+        // The form names the limits in force, in each language's digits.
+        let form = app.get("/tips/new").await;
+        assert!(form.text("label[for=files]").contains("সর্বোচ্চ ২টি"));
+        assert!(form.text("label[for=files]").contains("ছবি ১ মেগাবাইট"));
+        let english = app.get_with("/tips/new", &[("cookie", "lang=en")]).await;
+        assert!(english.text("label[for=files]").contains("Add up to 2"));
+        assert!(
+            english
+                .text("label[for=files]")
+                .contains("photos up to 1 MB")
+        );
+        let jpeg = photo(ImageFormat::Jpeg, 40, 30);
+        // Three files where two are allowed.
+        let three = app
+            .post_multipart(
+                "/tips",
+                &TEXT,
+                &(0..3).map(|_| ("p.jpg", jpeg.clone())).collect::<Vec<_>>(),
+            )
+            .await;
+        refused(
+            &app,
+            &three,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "সর্বোচ্চ ২টি",
+            "at most 2 files",
+        )
+        .await;
+        // A photo one byte over a megabyte, which the default limit would take.
+        let over = [jpeg.clone(), vec![0; 1024 * 1024 + 1 - jpeg.len()]].concat();
+        assert_eq!(over.len(), 1024 * 1024 + 1);
+        let big = app
+            .post_multipart("/tips", &TEXT, &[("big.jpg", over)])
+            .await;
+        refused(
+            &app,
+            &big,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "১ মেগাবাইট পর্যন্ত",
+            "up to 1 MB",
+        )
+        .await;
+        // The piecewise upload refuses the same size before a byte is sent.
+        let opened = app
+            .post_json(
+                "/api/v1/uploads",
+                serde_json::json!({ "size": 1024 * 1024 * 100 + 1 }),
+            )
+            .await;
+        assert_eq!(opened.status, StatusCode::PAYLOAD_TOO_LARGE);
+        // Two files are taken, and the follow-up may add none.
+        let two = app
+            .post_multipart(
+                "/tips",
+                &TEXT,
+                &(0..2).map(|_| ("p.jpg", jpeg.clone())).collect::<Vec<_>>(),
+            )
+            .await;
+        assert_eq!(two.status, StatusCode::OK, "{}", two.body);
+        let later = app
+            .post_multipart(
+                "/follow-up/messages",
+                &[
+                    ("receipt", &crate::support::receipt_of(&two)),
+                    ("message", "one more"),
+                ],
+                &[("c.jpg", jpeg.clone())],
+            )
+            .await;
+        assert_eq!(later.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(later.text(".error").contains("at most 2 files"));
+        assert_eq!(app.count("attachments").await, 2);
+        app.finish().await;
+    }
+);

@@ -18,6 +18,16 @@ fn settings_from_the_environment_are_read_and_checked() {
             "http://127.0.0.1:9",
             "blobs.s3_bucket",
         ),
+        (
+            "HELLO_KMP_ATTACHMENTS__MAX_FILES",
+            "0",
+            "attachments.max_files",
+        ),
+        (
+            "HELLO_KMP_ATTACHMENTS__VIDEO_MAX_MB",
+            "5000",
+            "attachments.video_max_mb",
+        ),
     ] {
         let output = hello_kmp(dir.path(), &["migrate", "--data-dir", data])
             .env(name, value)
@@ -33,6 +43,7 @@ fn settings_from_the_environment_are_read_and_checked() {
     let output = hello_kmp(dir.path(), &["migrate", "--data-dir", data])
         .env("HELLO_KMP_RETENTION_DAYS", "30")
         .env("HELLO_KMP_AREA__MIN_LAT", "22.5")
+        .env("HELLO_KMP_ATTACHMENTS__MAX_FILES", "3")
         .output()
         .expect("runs");
     assert!(

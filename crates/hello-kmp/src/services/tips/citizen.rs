@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 use super::{Author, Message, SealedBody, TimelineEntry, body_context, message_context, open_text};
 use crate::blobs::Blobs;
 use crate::config::ServiceArea;
-use crate::domain::media;
+use crate::domain::media::FileLimits;
 use crate::domain::tip::{self, Category, GeoPoint, TipStatus};
 use crate::domain::{InputError, Receipt};
 use crate::sealing::{Keys, random_hex};
@@ -140,6 +140,8 @@ pub async fn submit(
 pub struct Files<'a> {
     pub blobs: &'a Blobs,
     pub prepared: Vec<Prepared>,
+    /// How many files the tip may carry in all.
+    pub limits: FileLimits,
 }
 
 /// Seals and stores a tip with its files, recorded in the same transaction; answers only after
@@ -496,6 +498,7 @@ pub async fn add_information(
 pub async fn files_left(
     store: &Store,
     keys: &Keys,
+    limits: &FileLimits,
     receipt: &Receipt,
 ) -> Result<usize, ServiceError> {
     let tip_id = tip_id_of_receipt(store, keys, receipt).await?;
@@ -503,7 +506,7 @@ pub async fn files_left(
         .bind(tip_id)
         .fetch_one(store.reader())
         .await?;
-    Ok(media::MAX_FILES.saturating_sub(count as usize))
+    Ok(limits.max_files.saturating_sub(count as usize))
 }
 
 /// The tipster's message with files already prepared, in one transaction; the files belong to
@@ -534,6 +537,7 @@ async fn add_inner(
     let uid = random_hex(16);
     let sealed = keys.seal(&message_context(&uid), text.as_bytes());
     let prepared = files.map(|f| f.prepared.clone()).unwrap_or_default();
+    let limits = files.map(|f| f.limits).unwrap_or_default();
     let outcome = store
         .write(move |conn| {
             Box::pin(async move {
@@ -551,8 +555,8 @@ async fn add_inner(
                             .bind(tip_id)
                             .fetch_one(&mut *conn)
                             .await?;
-                    if count as usize + prepared.len() > media::MAX_FILES {
-                        return Ok(Err(InputError::TooManyFiles));
+                    if count as usize + prepared.len() > limits.max_files {
+                        return Ok(Err(limits.too_many()));
                     }
                     attachments::insert_rows(conn, tip_id, &prepared).await?;
                 }

@@ -79,7 +79,6 @@ impl<E: Into<WebError>> From<E> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let key = self.0.message_key();
         let (code, field) = match &self.0 {
             WebError::Input(e) => (e.code().to_string(), e.field().map(str::to_string)),
             WebError::NotFound => ("not_found".into(), None),
@@ -94,8 +93,8 @@ impl IntoResponse for ApiError {
         let body = ErrorEnvelope {
             error: ErrorBody {
                 code,
-                message_bn: Lang::Bn.t(&key),
-                message_en: Lang::En.t(&key),
+                message_bn: self.0.message(Lang::Bn),
+                message_en: self.0.message(Lang::En),
                 field,
                 request_id,
             },

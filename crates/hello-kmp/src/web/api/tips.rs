@@ -9,7 +9,6 @@ use utoipa::ToSchema;
 
 use super::{ApiError, ErrorEnvelope};
 use crate::app::AppState;
-use crate::domain::media::MAX_FILES;
 use crate::domain::tip::{Category, TipStatus};
 use crate::domain::{InputError, Receipt};
 use crate::i18n::Lang;
@@ -105,9 +104,10 @@ pub async fn submit_tip(
         &state.store,
         &state.blobs,
         &state.keys,
+        &state.file_limits(),
         &mut form.uploads,
         &mut prepared,
-        MAX_FILES,
+        state.file_limits().max_files,
     )
     .await
     {
@@ -121,6 +121,7 @@ pub async fn submit_tip(
     let files = (!prepared.is_empty()).then_some(Files {
         blobs: &state.blobs,
         prepared,
+        limits: state.file_limits(),
     });
     let submitted =
         citizen::submit_with_files(&state.store, &state.keys, rules, tip, files).await?;

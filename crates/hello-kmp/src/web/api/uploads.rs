@@ -61,7 +61,7 @@ pub async fn open_upload(
     request: Result<ApiJson<UploadRequest>, ApiError>,
 ) -> Result<Response, ApiError> {
     let ApiJson(request) = request?;
-    let id = uploads::open(&state.store, request.size).await?;
+    let id = uploads::open(&state.store, &state.file_limits(), request.size).await?;
     let opened = UploadOpened {
         id,
         piece_max: uploads::PIECE_MAX,
@@ -102,7 +102,17 @@ pub async fn add_piece(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<i64>().ok())
         .ok_or(InputError::RequestMalformed)?;
-    match uploads::add_piece(&state.store, &state.blobs, &state.keys, &id, offset, &body).await {
+    let limits = state.file_limits();
+    let added = uploads::add_piece(
+        &state.store,
+        &state.blobs,
+        &state.keys,
+        &limits,
+        &id,
+        offset,
+        &body,
+    );
+    match added.await {
         Ok(progress) => Ok(Json(UploadProgress::from(progress)).into_response()),
         Err(PieceRefused::WrongOffset(progress)) => {
             Ok((StatusCode::CONFLICT, Json(UploadProgress::from(progress))).into_response())

@@ -175,6 +175,7 @@ async fn read_upload(
     form: &mut MessageForm,
     prepared: &mut Vec<Prepared>,
 ) -> Result<(), ServiceError> {
+    let limits = state.file_limits();
     let mut left = None;
     while let Some(part) = upload::next_part(upload).await? {
         let mut file = match part {
@@ -199,26 +200,31 @@ async fn read_upload(
             Some(left) => left,
             None => {
                 let (receipt, _) = look_up(state, client, &form.receipt).await?;
-                *left.insert(citizen::files_left(&state.store, &state.keys, &receipt).await?)
+                *left.insert(
+                    citizen::files_left(&state.store, &state.keys, &limits, &receipt).await?,
+                )
             }
         };
         if prepared.len() >= left {
-            return Err(InputError::TooManyFiles.into());
+            return Err(limits.too_many().into());
         }
-        prepared.push(attachments::prepare_upload(&state.blobs, &state.keys, &mut *file).await?);
+        prepared.push(
+            attachments::prepare_upload(&state.blobs, &state.keys, &limits, &mut *file).await?,
+        );
     }
     if !form.uploads.is_empty() {
         let room = match left {
             Some(left) => left,
             None => {
                 let (receipt, _) = look_up(state, client, &form.receipt).await?;
-                citizen::files_left(&state.store, &state.keys, &receipt).await?
+                citizen::files_left(&state.store, &state.keys, &limits, &receipt).await?
             }
         };
         uploads::prepare_named(
             &state.store,
             &state.blobs,
             &state.keys,
+            &limits,
             &mut form.uploads,
             prepared,
             room,
@@ -264,6 +270,7 @@ async fn add(
             let files = (!prepared.is_empty()).then_some(Files {
                 blobs: &state.blobs,
                 prepared,
+                limits: state.file_limits(),
             });
             citizen::add_information_with_files(
                 &state.store,

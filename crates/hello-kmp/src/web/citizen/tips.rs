@@ -6,7 +6,6 @@ use axum::response::Response;
 
 use crate::app::AppState;
 use crate::domain::InputError;
-use crate::domain::media::MAX_FILES;
 use crate::domain::tip::Category;
 use crate::sealing::random_hex;
 use crate::services::ServiceError;
@@ -153,10 +152,13 @@ async fn read_upload(
             NewTip::parse(form, &state.reference)?;
             text_checked = true;
         }
-        if prepared.len() == MAX_FILES {
-            return Err(InputError::TooManyFiles.into());
+        let limits = state.file_limits();
+        if prepared.len() == limits.max_files {
+            return Err(limits.too_many().into());
         }
-        prepared.push(attachments::prepare_upload(&state.blobs, &state.keys, &mut *file).await?);
+        prepared.push(
+            attachments::prepare_upload(&state.blobs, &state.keys, &limits, &mut *file).await?,
+        );
     }
     if !form.uploads.is_empty() {
         NewTip::parse(form, &state.reference)?;
@@ -164,9 +166,10 @@ async fn read_upload(
             &state.store,
             &state.blobs,
             &state.keys,
+            &state.file_limits(),
             &mut form.uploads,
             prepared,
-            MAX_FILES,
+            state.file_limits().max_files,
         )
         .await?;
     }
@@ -211,6 +214,7 @@ async fn submit(
     let files = (!prepared.is_empty()).then_some(Files {
         blobs: &state.blobs,
         prepared,
+        limits: state.file_limits(),
     });
     let submitted =
         citizen::submit_with_files(&state.store, &state.keys, rules, tip, files).await?;

@@ -10,7 +10,7 @@ use axum::extract::multipart::MultipartError;
 use axum::http::StatusCode;
 
 use crate::domain::InputError;
-use crate::domain::media::{IMAGE_MAX_BYTES, VIDEO_MAX_BYTES};
+use crate::domain::media::FileLimits;
 use crate::services::attachments::ChunkSource;
 
 /// Largest text field (a 5,000-character Bangla description is about 15 KB).
@@ -94,6 +94,8 @@ pub fn is_multipart(headers: &axum::http::HeaderMap) -> bool {
         .is_some_and(|v| v.starts_with("multipart/form-data"))
 }
 
-/// Largest body a form with files may have: its text and five videos at their limit.
-pub const UPLOAD_LIMIT: usize = crate::domain::media::MAX_FILES * VIDEO_MAX_BYTES + 256 * 1024;
-const _: () = assert!(VIDEO_MAX_BYTES >= IMAGE_MAX_BYTES);
+/// Largest body a form with files may have: its text and as many files as a tip may carry, each
+/// at the largest size of any kind.
+pub fn upload_limit(limits: &FileLimits) -> usize {
+    limits.max_files * limits.largest() + 256 * 1024
+}

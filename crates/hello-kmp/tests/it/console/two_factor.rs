@@ -456,7 +456,12 @@ on_both!(
             .iter()
             .filter(|a| a.status == StatusCode::TOO_MANY_REQUESTS)
             .count() as i64;
-        assert_eq!(checked + refused, 30, "every answer is one or the other");
+        let statuses: Vec<u16> = answers.iter().map(|a| a.status.as_u16()).collect();
+        assert_eq!(
+            checked + refused,
+            30,
+            "every answer is one or the other: {statuses:?}"
+        );
         assert!(
             (1..=6).contains(&checked),
             "{checked} codes checked: the account waits after six failures"
