@@ -72,7 +72,7 @@ fn rule(method: &Method, path: &str) -> Rule {
         ("GET" | "POST", "/console/routing") | ("POST", "/console/routing/{id}/delete") => {
             Rule::Admin
         }
-        ("GET", "/console/audit") => Rule::Audit,
+        ("GET", "/console/audit" | "/console/audit/export") => Rule::Audit,
         (m, p) => panic!("no rule for console route {m} {p}: add it to the authorization matrix"),
     }
 }

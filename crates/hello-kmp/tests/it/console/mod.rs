@@ -8,6 +8,7 @@ use serde_json::json;
 use crate::support::{Answer, TestApp, receipt_of};
 
 mod access;
+mod audit_export;
 mod matrix;
 mod queue;
 mod sessions;
