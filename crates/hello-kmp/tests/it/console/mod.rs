@@ -11,6 +11,7 @@ mod access;
 mod audit_export;
 mod matrix;
 mod queue;
+mod races;
 mod sessions;
 mod tips;
 mod triage;
