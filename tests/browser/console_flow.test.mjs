@@ -4,7 +4,8 @@
 // recovery codes) -> three thana officers added -> a citizen's secret drugs tip for Sonadanga ->
 // the Sonadanga officer (first log-in) works it and transfers it to Khalishpur -> the Daulatpur
 // officer is refused it -> the Khalishpur officer has it, with the reason as an internal note ->
-// the administrator logs in again with a code, a spent one being refused.
+// the administrator logs in again with a code, a spent one being refused -> the administrator
+// filters the audit log to the tip and downloads it as a CSV file.
 //
 // Run from tests/browser:  npm ci && node --test
 // Environment: see README.md beside this file.
@@ -243,5 +244,38 @@ onEachBackend('console flow', (run) => {
     const links = await queueLinks(page);
     assert.ok(links.some((l) => l.text === flow.reference),
       `${flow.reference} is not in the administrator's queue: ${JSON.stringify(links)}`);
+  });
+
+  run.step('administrator downloads the audit log of the tip as CSV: Bangla, and nothing the tipster wrote', async (local) => {
+    const page = (local.page = flow.adminPage);
+    await page.goto(`${run.server.base}/console/audit`);
+    await page.fill('#audit-filters input[name="tip"]', flow.reference);
+    await clickAndWaitForPage(page, '#filter');
+    const rows = await textsOf(page, '#audit-log code.action');
+    assert.ok(rows.includes('tip.transfer'), `the filtered log lacks the transfer: ${JSON.stringify(rows)}`);
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('#audit-export'),
+    ]);
+    assert.equal(await download.failure(), null, 'the download failed');
+    assert.match(download.suggestedFilename(), /^audit-log-\d{8}-\d{6}\.csv$/,
+      `the download is named ${JSON.stringify(download.suggestedFilename())}`);
+    const chunks = [];
+    for await (const chunk of await download.createReadStream()) chunks.push(chunk);
+    const bytes = Buffer.concat(chunks);
+    assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'the file does not start with a UTF-8 BOM');
+    const text = bytes.toString('utf8');
+    assert.ok(text.includes('ক্রম'), 'the header is not in Bangla');
+    assert.ok(text.includes('tip.transfer') && text.includes(flow.reference),
+      'the file lacks the transfer of the tip');
+    // (The marker is in the officers' usernames too, so the test looks for the words around it.)
+    assert.ok(!text.includes('ইয়াবা বিক্রি হয়'), 'the file holds what the tipster wrote');
+    assert.ok(!text.includes('বিক্রেতাকে দেখা গেছে'), 'the file holds the transfer\'s reason');
+
+    // The download is itself in the log.
+    await page.goto(`${run.server.base}/console/audit?action=audit.export`);
+    assert.deepEqual(await textsOf(page, '#audit-log code.action'), ['audit.export'],
+      'the download is not recorded in the audit log');
   });
 });

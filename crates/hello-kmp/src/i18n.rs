@@ -148,7 +148,7 @@ mod tests {
         let many = InputError::TooManyFiles { max: 3 };
         assert!(Lang::En.t_input(many).contains("at most 3 files"));
         assert!(Lang::Bn.t_input(many).contains("৩টি"));
-        for err in InputError::ALL {
+        for &err in InputError::ALL {
             for lang in [Lang::Bn, Lang::En] {
                 let text = lang.t_input(err);
                 assert!(
@@ -181,6 +181,11 @@ mod tests {
                 .map(|r| format!("role-{}", r.key().replace('_', "-"))),
         );
         keys.extend(TipStatus::ALL.iter().map(|s| s.citizen_key().to_string()));
+        keys.extend(
+            crate::services::audit::Action::ALL
+                .iter()
+                .map(|a| a.label_key()),
+        );
         keys.extend(
             [
                 "err-not-found",

@@ -338,3 +338,15 @@ console-thumbnail = ছোট কপি:
 audit-attachment-thumbnail = ছবির ছোট কপি দেখেছেন
 tip-files-busy = পাঠানোর জন্য ছবি ছোট করা হচ্ছে…
 tip-files-ready = ছবি পাঠানোর জন্য তৈরি।
+
+## Console fixes: the audit log's CSV export, desk conflicts, duplicate chains
+audit-audit-export = অডিট লগ ফাইল হিসেবে নামিয়েছেন
+console-audit-export = এই এন্ট্রিগুলো CSV ফাইল হিসেবে নামান (Excel-এ খোলে)
+console-audit-export-note = নামানোটিও অডিট লগে লেখা থাকে, ফিল্টার ও এন্ট্রির সংখ্যাসহ।
+console-export-seq = ক্রম
+console-export-time = সময় (খুলনা, UTC+6)
+console-export-unix = ইউনিক্স সময় (সেকেন্ড)
+console-export-action-code = কাজের কোড
+err-export-too-large = ৫০,০০০-এর বেশি এন্ট্রি মিলেছে, এক ফাইলের জন্য অনেক বেশি। ফিল্টার ছোট করুন (কম দিন, একজন কর্মকর্তা বা একটি কাজ) এবং আবার নামান।
+err-desk-changed = আপনি পাতাটি খোলা রাখার সময় তথ্যটি অন্য ডেস্কে পাঠানো হয়েছে, তাই আপনার পরিবর্তন রাখা হয়নি। তথ্যটি এখন কোথায় আছে দেখতে তথ্যের পাতা বা তালিকা আবার লোড করুন, আর এখনও আপনার ডেস্কের হলে আবার চেষ্টা করুন।
+err-duplicate-cycle = আপনি যে তথ্যের নম্বর দিয়েছেন সেটি ইতিমধ্যে এই তথ্যের অনুলিপি হিসেবে চিহ্নিত, তাই এই তথ্যটি তার অনুলিপি হতে পারে না: দুটি একে অপরকে দেখাবে। এই তথ্যটিই মূল থাকবে।

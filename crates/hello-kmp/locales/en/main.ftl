@@ -338,3 +338,15 @@ console-thumbnail = Small copy of
 audit-attachment-thumbnail = Looked at a photo's small copy
 tip-files-busy = Making the photos smaller to send…
 tip-files-ready = Photos ready to send.
+
+## Console fixes: the audit log's CSV export, desk conflicts, duplicate chains
+audit-audit-export = Downloaded the audit log as a file
+console-audit-export = Download these entries as a CSV file (opens in Excel)
+console-audit-export-note = The download is itself written to the audit log, with the filter and the number of entries.
+console-export-seq = No.
+console-export-time = Time (Khulna, UTC+6)
+console-export-unix = Unix time (seconds)
+console-export-action-code = Action code
+err-export-too-large = More than 50,000 entries match, too many for one file. Narrow the filter (fewer days, one officer or one action) and download again.
+err-desk-changed = While you had this page open, the tip was moved to another desk, so your change was not saved. Reload the tip or the queue to see where it is now, and try again if it is still yours to work.
+err-duplicate-cycle = The tip you named is already marked as a duplicate of this one, so this tip cannot be its duplicate: the two would point at each other. This tip stays the original.

@@ -120,6 +120,12 @@ pub enum InputError {
     UploadIncomplete,
     #[error("too many uploads are open")]
     UploadsBusy,
+    #[error("more audit entries match than one export holds")]
+    ExportTooLarge,
+    #[error("the tip was moved to another desk after the page was loaded")]
+    DeskChanged,
+    #[error("a tip cannot be marked as a duplicate of one of its own duplicates")]
+    DuplicateCycle,
 }
 
 impl InputError {
@@ -184,6 +190,9 @@ impl InputError {
             Self::UploadUnknown => "upload_unknown",
             Self::UploadIncomplete => "upload_incomplete",
             Self::UploadsBusy => "uploads_busy",
+            Self::ExportTooLarge => "export_too_large",
+            Self::DeskChanged => "desk_changed",
+            Self::DuplicateCycle => "duplicate_cycle",
         }
     }
 
@@ -238,6 +247,8 @@ impl InputError {
             Self::FilePolyglot => Some("files"),
             Self::TooManyFiles { .. } => Some("files"),
             Self::UploadUnknown | Self::UploadIncomplete | Self::UploadsBusy => Some("files"),
+            Self::ExportTooLarge | Self::DeskChanged => None,
+            Self::DuplicateCycle => Some("original"),
         }
     }
 
@@ -271,13 +282,14 @@ impl InputError {
             | Self::UsernameTaken
             | Self::DefaultRuleKept
             | Self::LastAdministrator
-            | Self::OwnAccount => 409,
+            | Self::OwnAccount
+            | Self::DeskChanged => 409,
             _ => 422,
         }
     }
 
     /// Every variant, for tests that check each has a message in both languages.
-    pub const ALL: [InputError; 58] = [
+    pub const ALL: &[InputError] = &[
         Self::DescriptionEmpty,
         Self::DescriptionTooLong,
         Self::CategoryUnknown,
@@ -336,5 +348,8 @@ impl InputError {
         Self::UploadUnknown,
         Self::UploadIncomplete,
         Self::UploadsBusy,
+        Self::ExportTooLarge,
+        Self::DeskChanged,
+        Self::DuplicateCycle,
     ];
 }

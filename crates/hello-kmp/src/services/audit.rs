@@ -52,6 +52,7 @@ pub enum Action {
     AuditView,
     AttachmentDownload,
     AttachmentThumbnail,
+    AuditExport,
 }
 
 impl Action {
@@ -61,7 +62,7 @@ impl Action {
     }
 
     /// Every action, for the audit log's filter.
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 31] = [
         Action::LogIn,
         Action::LogInFailed,
         Action::LogOut,
@@ -92,6 +93,7 @@ impl Action {
         Action::AuditView,
         Action::AttachmentDownload,
         Action::AttachmentThumbnail,
+        Action::AuditExport,
     ];
 
     pub fn name(self) -> &'static str {
@@ -126,6 +128,7 @@ impl Action {
             Action::AuditView => "audit.view",
             Action::AttachmentDownload => "attachment.download",
             Action::AttachmentThumbnail => "attachment.thumbnail",
+            Action::AuditExport => "audit.export",
         }
     }
 }
@@ -395,6 +398,47 @@ pub async fn browse(
         })
         .await?;
     Ok((lines, more))
+}
+
+/// Most entries one export holds.
+///
+/// Limitation: an export is built in memory before it is sent (its audit entry must carry the
+/// number of rows before any is sent), so a filter matching more entries than this is refused
+/// with a message asking for a narrower one, rather than streamed.
+pub const EXPORT_MAX: usize = 50_000;
+
+/// Every entry the filter matches, for a file: rows outside the chain first, then the chain
+/// newest first, as the console shows them, from the newest entry on (`before` is not used).
+/// The export is recorded, with the filter and the number of rows, before any row is returned,
+/// so a file can never leave without its entry; the entry itself is not in the file.
+pub async fn export(
+    store: &Store,
+    officer: &crate::services::accounts::Officer,
+    filter: &AuditFilter,
+) -> Result<Vec<AuditLine>, crate::services::ServiceError> {
+    crate::services::access::reads_audit(officer)?;
+    let bounds = Bounds::of(filter);
+    let cap = EXPORT_MAX as i64 + 1;
+    let mut lines = unchained_lines(store, &bounds, cap).await?;
+    let room = cap - lines.len() as i64;
+    if room > 0 {
+        lines.extend(numbered_lines(store, &bounds, 0, room).await?);
+    }
+    if lines.len() > EXPORT_MAX {
+        return Err(crate::domain::InputError::ExportTooLarge.into());
+    }
+    let (officer_id, detail) = (
+        officer.id,
+        format!("{} rows={}", bounds.detail, lines.len()),
+    );
+    store
+        .write(move |conn| {
+            Box::pin(async move {
+                record(conn, Some(officer_id), Action::AuditExport, None, &detail).await
+            })
+        })
+        .await?;
+    Ok(lines)
 }
 
 /// A filter as the queries bind it, and as the audit entry of a reading describes it.

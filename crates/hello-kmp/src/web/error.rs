@@ -130,7 +130,10 @@ impl IntoResponse for WebError {
                 WebError::Internal { request_id } => Some(request_id.clone()),
                 _ => None,
             },
-            console: matches!(self, WebError::NotAllowed),
+            console: matches!(
+                self,
+                WebError::NotAllowed | WebError::Input(InputError::DeskChanged)
+            ),
         };
         let html = page.render().unwrap_or_else(|_| "Error / ত্রুটি".to_string());
         let mut response = (self.status(), Html(html)).into_response();

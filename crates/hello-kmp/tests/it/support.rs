@@ -159,6 +159,35 @@ impl TestApp {
         }
     }
 
+    /// A second server on this one's database, as a second `serve` process is: the same
+    /// database and key file, its own pools and writer. On PostgreSQL it shares the data folder
+    /// too; on SQLite, where one server runs per data folder, it has a folder of its own and
+    /// opens this one's database file. Finishing it closes its pools only.
+    pub async fn second_server(&self) -> TestApp {
+        let first = &self.state.settings;
+        let (dir, url) = match self.backend {
+            Backend::Postgres => (self.dir.clone(), first.database_url.clone()),
+            Backend::Sqlite => (
+                std::sync::Arc::new(tempfile::tempdir().expect("temp dir")),
+                Some(first.database_url()),
+            ),
+        };
+        let mut settings = Settings::for_data_dir(dir.path(), url);
+        settings.key_file = Some(first.key_file());
+        let (state, admin) = AppState::open(settings)
+            .await
+            .expect("the second server opens");
+        assert!(admin.is_none(), "the first server made the administrator");
+        TestApp {
+            backend: self.backend,
+            router: hello_kmp::web::router(state.clone()),
+            state,
+            dir,
+            schema: None,
+            admin_password: self.admin_password.clone(),
+        }
+    }
+
     /// Closes the pools and drops the PostgreSQL schema.
     pub async fn finish(&self) {
         self.state.store.close().await;

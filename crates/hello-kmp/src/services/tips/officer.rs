@@ -2,6 +2,11 @@
 //! officer, transfer to another desk, "duplicate of", priority, due date, replies and internal
 //! notes. Every function asks [`access`] first, with the tip's desk as stored, and a refusal is
 //! audited too. Every change and every view writes its audit entry in the same transaction.
+//!
+//! The check reads the desk before the change's transaction begins, so another officer may move
+//! the tip in between: every change therefore writes only where the tip is still at the desk
+//! that was checked (`... AND COALESCE(assigned_place, '') = $n AND COALESCE(copy_place, '') =
+//! $m`), and is otherwise refused with [`InputError::DeskChanged`], writing nothing.
 
 use std::sync::LazyLock;
 
@@ -277,13 +282,13 @@ pub async fn change_status(
     reference: &str,
     next: &str,
 ) -> Result<(), ServiceError> {
-    let id = guard(store, officer, reference, TipRight::Work).await?.id;
+    let head = guard(store, officer, reference, TipRight::Work).await?;
     let next = TipStatus::parse(next)?;
-    let officer_id = officer.id;
+    let (id, desk, officer_id) = (head.id, head.desk, officer.id);
     let outcome = store
         .write(move |conn| {
             Box::pin(async move {
-                let done = move_status(conn, id, next).await?;
+                let done = move_status(conn, id, &desk, next).await?;
                 if let Ok(from) = &done {
                     let detail = format!("{from} -> {}", next.key());
                     audit::record(conn, Some(officer_id), Action::TipStatus, Some(id), &detail)
@@ -303,32 +308,49 @@ pub async fn change_status(
     Ok(())
 }
 
-/// Moves the tip's status inside the caller's transaction; answers the old status.
+/// Moves the tip's status inside the caller's transaction, if it is still at `desk`; answers
+/// the old status.
 async fn move_status(
     conn: &mut Conn,
     id: i64,
+    desk: &Desk,
     next: TipStatus,
 ) -> Result<Result<String, InputError>, StoreError> {
-    let current: String = sqlx::query_scalar("SELECT status FROM tips WHERE id = $1")
+    let row = sqlx::query("SELECT status, assigned_place, copy_place FROM tips WHERE id = $1")
         .bind(id)
         .fetch_one(&mut *conn)
         .await?;
+    if !same_desk(&desk_of(&row)?, desk) {
+        return Ok(Err(InputError::DeskChanged));
+    }
+    let current: String = row.try_get("status")?;
     if !super::parse_status(&current)?.may_become(next) {
         return Ok(Err(InputError::StatusChangeNotAllowed));
     }
     let at = now();
+    let (lead, copy) = desk_keys(desk);
     // `AND status = $4`: two officers changing the same tip at once cannot both pass the check
-    // above against the same old status.
-    let changed =
-        sqlx::query("UPDATE tips SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
-            .bind(next.key())
-            .bind(at)
-            .bind(id)
-            .bind(&current)
-            .execute(&mut *conn)
-            .await?;
+    // above against the same old status; and the desk, read above without a lock, still holds.
+    let changed = sqlx::query(
+        "UPDATE tips SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4 \
+         AND COALESCE(assigned_place, '') = $5 AND COALESCE(copy_place, '') = $6",
+    )
+    .bind(next.key())
+    .bind(at)
+    .bind(id)
+    .bind(&current)
+    .bind(lead)
+    .bind(copy)
+    .execute(&mut *conn)
+    .await?;
     if changed.rows_affected() != 1 {
-        return Ok(Err(InputError::StatusChangeNotAllowed));
+        return Ok(Err(unchanged_because(
+            conn,
+            id,
+            desk,
+            InputError::StatusChangeNotAllowed,
+        )
+        .await?));
     }
     sqlx::query("INSERT INTO tip_events (tip_id, at, status) VALUES ($1, $2, $3)")
         .bind(id)
@@ -362,20 +384,32 @@ pub async fn assign(
         ),
     };
     let (id, officer_id) = (head.id, officer.id);
-    store
+    let (lead, copy) = desk_keys(&head.desk);
+    let outcome = store
         .write(move |conn| {
             Box::pin(async move {
-                sqlx::query("UPDATE tips SET assigned_officer = $1, updated_at = $2 WHERE id = $3")
-                    .bind(assignee)
-                    .bind(now())
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await?;
+                // The assignee was checked against the same desk.
+                let changed = sqlx::query(
+                    "UPDATE tips SET assigned_officer = $1, updated_at = $2 WHERE id = $3 \
+                     AND COALESCE(assigned_place, '') = $4 AND COALESCE(copy_place, '') = $5",
+                )
+                .bind(assignee)
+                .bind(now())
+                .bind(id)
+                .bind(lead)
+                .bind(copy)
+                .execute(&mut *conn)
+                .await?;
+                if changed.rows_affected() != 1 {
+                    return Ok(Err(InputError::DeskChanged));
+                }
                 let detail = assignee.map_or("nobody".to_string(), |a| format!("officer {a}"));
-                audit::record(conn, Some(officer_id), Action::TipAssign, Some(id), &detail).await
+                audit::record(conn, Some(officer_id), Action::TipAssign, Some(id), &detail).await?;
+                Ok(Ok(()))
             })
         })
         .await?;
+    outcome?;
     tracing::info!(tip.id = id, officer.id = officer_id, "tip assigned");
     Ok(())
 }
@@ -415,18 +449,25 @@ pub async fn transfer(
     let uid = random_hex(16);
     let sealed = keys.seal(&message_context(&uid), note.as_bytes());
     let (id, officer_id) = (head.id, officer.id);
-    store
+    let (lead, copy) = desk_keys(&head.desk);
+    let outcome = store
         .write(move |conn| {
             Box::pin(async move {
-                sqlx::query(
+                let moved = sqlx::query(
                     "UPDATE tips SET assigned_place = $1, assigned_officer = NULL, updated_at = $2 \
-                     WHERE id = $3",
+                     WHERE id = $3 AND COALESCE(assigned_place, '') = $4 \
+                     AND COALESCE(copy_place, '') = $5",
                 )
                 .bind(&to)
                 .bind(now())
                 .bind(id)
+                .bind(lead)
+                .bind(copy)
                 .execute(&mut *conn)
                 .await?;
+                if moved.rows_affected() != 1 {
+                    return Ok(Err(InputError::DeskChanged));
+                }
                 let message = NewMessage {
                     uid: &uid,
                     tip_id: id,
@@ -444,16 +485,20 @@ pub async fn transfer(
                     Some(id),
                     &detail,
                 )
-                .await
+                .await?;
+                Ok(Ok(()))
             })
         })
         .await?;
+    outcome?;
     tracing::info!(tip.id = id, officer.id = officer_id, "tip transferred");
     Ok(())
 }
 
 /// Marks a tip as a duplicate of another (both worked by the officer's desk) and closes it as
 /// such; the tipster's later messages reach the original, marked as coming from the duplicate.
+/// Tips already marked as duplicates of this one now point at the original too, so that no
+/// chain forms and their tipsters' messages reach it as well.
 pub async fn mark_duplicate(
     store: &Store,
     officer: &Officer,
@@ -468,14 +513,25 @@ pub async fn mark_duplicate(
         Err(ServiceError::NotFound) => return Err(InputError::TipUnknown.into()),
         Err(other) => return Err(other),
     };
-    if original.id == head.id || original.duplicate_of.is_some() {
-        return Err(InputError::DuplicateOfItself.into());
-    }
-    let (id, original_id, officer_id) = (head.id, original.id, officer.id);
+    duplicate_link_allowed(&head, &original)?;
+    let officer_id = officer.id;
     let outcome = store
         .write(move |conn| {
             Box::pin(async move {
-                if let Err(refused) = move_status(conn, id, TipStatus::ClosedDuplicate).await? {
+                // Read again, inside the change: both tips as they are now, locked on PostgreSQL
+                // so that no other change to either commits before this one does.
+                let (now_head, now_original) = link_ends(conn, head.id, original.id).await?;
+                if !same_desk(&now_head.desk, &head.desk)
+                    || !same_desk(&now_original.desk, &original.desk)
+                {
+                    return Ok(Err(InputError::DeskChanged));
+                }
+                if let Err(refused) = duplicate_link_allowed(&now_head, &now_original) {
+                    return Ok(Err(refused));
+                }
+                let (id, original_id) = (head.id, original.id);
+                let closed = move_status(conn, id, &head.desk, TipStatus::ClosedDuplicate).await?;
+                if let Err(refused) = closed {
                     return Ok(Err(refused));
                 }
                 sqlx::query("UPDATE tips SET duplicate_of = $1 WHERE id = $2")
@@ -492,11 +548,93 @@ pub async fn mark_duplicate(
                     &detail,
                 )
                 .await?;
+                repoint_duplicates(conn, officer_id, id, original_id).await?;
                 Ok(Ok(()))
             })
         })
         .await?;
     outcome?;
+    Ok(())
+}
+
+/// Whether `head` may become a duplicate of `original`: not of itself, not of one of its own
+/// duplicates (the two would point at each other), not of a tip that is itself a duplicate.
+/// (Whether `head`'s status may become "duplicate" is `move_status`'s to say.)
+fn duplicate_link_allowed(head: &TipHead, original: &TipHead) -> Result<(), InputError> {
+    match original.duplicate_of {
+        _ if original.id == head.id => Err(InputError::DuplicateOfItself),
+        Some(of) if of == head.id => Err(InputError::DuplicateCycle),
+        Some(_) => Err(InputError::DuplicateOfItself),
+        None => Ok(()),
+    }
+}
+
+/// Both tips of a duplicate link as the transaction sees them, locked (PostgreSQL) in the order
+/// of their ids so that two links made at once between the same tips cannot deadlock.
+async fn link_ends(
+    conn: &mut Conn,
+    id: i64,
+    original_id: i64,
+) -> Result<(TipHead, TipHead), StoreError> {
+    let sql = if conn.backend_name() == "PostgreSQL" {
+        "SELECT id, assigned_place, copy_place, duplicate_of FROM tips \
+         WHERE id = $1 OR id = $2 ORDER BY id FOR UPDATE"
+    } else {
+        "SELECT id, assigned_place, copy_place, duplicate_of FROM tips \
+         WHERE id = $1 OR id = $2 ORDER BY id"
+    };
+    let rows = sqlx::query(sql)
+        .bind(id)
+        .bind(original_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut heads = Vec::with_capacity(2);
+    for row in &rows {
+        heads.push(TipHead {
+            id: row.try_get("id")?,
+            desk: desk_of(row)?,
+            duplicate_of: row.try_get("duplicate_of")?,
+        });
+    }
+    let mut take = |wanted: i64| {
+        heads
+            .iter()
+            .position(|h| h.id == wanted)
+            .map(|i| heads.swap_remove(i))
+            .ok_or(StoreError::NotFound)
+    };
+    Ok((take(id)?, take(original_id)?))
+}
+
+/// Tips marked as duplicates of `id` become duplicates of `original_id`, each change audited.
+async fn repoint_duplicates(
+    conn: &mut Conn,
+    officer_id: i64,
+    id: i64,
+    original_id: i64,
+) -> Result<(), StoreError> {
+    let earlier: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM tips WHERE duplicate_of = $1 ORDER BY id")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+    for dup in earlier {
+        sqlx::query("UPDATE tips SET duplicate_of = $1, updated_at = $2 WHERE id = $3")
+            .bind(original_id)
+            .bind(now())
+            .bind(dup)
+            .execute(&mut *conn)
+            .await?;
+        let detail = format!("of tip {original_id} (was of tip {id})");
+        audit::record(
+            conn,
+            Some(officer_id),
+            Action::TipDuplicate,
+            Some(dup),
+            &detail,
+        )
+        .await?;
+    }
     Ok(())
 }
 
@@ -507,17 +645,26 @@ pub async fn set_priority(
     reference: &str,
     urgent: bool,
 ) -> Result<(), ServiceError> {
-    let id = guard(store, officer, reference, TipRight::Work).await?.id;
-    let officer_id = officer.id;
-    store
+    let head = guard(store, officer, reference, TipRight::Work).await?;
+    let (id, officer_id) = (head.id, officer.id);
+    let (lead, copy) = desk_keys(&head.desk);
+    let outcome = store
         .write(move |conn| {
             Box::pin(async move {
-                sqlx::query("UPDATE tips SET priority = $1, updated_at = $2 WHERE id = $3")
-                    .bind(i64::from(urgent))
-                    .bind(now())
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await?;
+                let changed = sqlx::query(
+                    "UPDATE tips SET priority = $1, updated_at = $2 WHERE id = $3 \
+                     AND COALESCE(assigned_place, '') = $4 AND COALESCE(copy_place, '') = $5",
+                )
+                .bind(i64::from(urgent))
+                .bind(now())
+                .bind(id)
+                .bind(lead)
+                .bind(copy)
+                .execute(&mut *conn)
+                .await?;
+                if changed.rows_affected() != 1 {
+                    return Ok(Err(InputError::DeskChanged));
+                }
                 let detail = if urgent { "urgent" } else { "normal" };
                 audit::record(
                     conn,
@@ -526,11 +673,12 @@ pub async fn set_priority(
                     Some(id),
                     detail,
                 )
-                .await
+                .await?;
+                Ok(Ok(()))
             })
         })
         .await?;
-    Ok(())
+    Ok(outcome?)
 }
 
 /// Sets (or, with a blank date, clears) the day a tip is due.
@@ -540,28 +688,38 @@ pub async fn set_due_date(
     reference: &str,
     due: &str,
 ) -> Result<(), ServiceError> {
-    let id = guard(store, officer, reference, TipRight::Work).await?.id;
+    let head = guard(store, officer, reference, TipRight::Work).await?;
     let due_at = tip::parse_due_date(due)?;
     // The day is due at its end in Khulna, so any day from today on is still ahead.
     if due_at.is_some_and(|d| d < now()) {
         return Err(InputError::DueDateInPast.into());
     }
-    let officer_id = officer.id;
-    store
+    let (id, officer_id) = (head.id, officer.id);
+    let (lead, copy) = desk_keys(&head.desk);
+    let outcome = store
         .write(move |conn| {
             Box::pin(async move {
-                sqlx::query("UPDATE tips SET due_at = $1, updated_at = $2 WHERE id = $3")
-                    .bind(due_at)
-                    .bind(now())
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await?;
+                let changed = sqlx::query(
+                    "UPDATE tips SET due_at = $1, updated_at = $2 WHERE id = $3 \
+                     AND COALESCE(assigned_place, '') = $4 AND COALESCE(copy_place, '') = $5",
+                )
+                .bind(due_at)
+                .bind(now())
+                .bind(id)
+                .bind(lead)
+                .bind(copy)
+                .execute(&mut *conn)
+                .await?;
+                if changed.rows_affected() != 1 {
+                    return Ok(Err(InputError::DeskChanged));
+                }
                 let detail = due_at.map_or("none".to_string(), tip::due_date_text);
-                audit::record(conn, Some(officer_id), Action::TipDue, Some(id), &detail).await
+                audit::record(conn, Some(officer_id), Action::TipDue, Some(id), &detail).await?;
+                Ok(Ok(()))
             })
         })
         .await?;
-    Ok(())
+    Ok(outcome?)
 }
 
 /// A question or answer to the tipster (`Author::Officer`) or an internal note (`Author::Note`).
@@ -578,7 +736,8 @@ pub async fn write_message(
         Author::Officer => TipRight::Work,
         Author::Note => TipRight::Note,
     };
-    let id = guard(store, officer, reference, right).await?.id;
+    let head = guard(store, officer, reference, right).await?;
+    let (id, desk) = (head.id, head.desk);
     let text = tip::parse_message(text)?;
     let uid = random_hex(16);
     let sealed = keys.seal(&message_context(&uid), text.as_bytes());
@@ -588,9 +747,12 @@ pub async fn write_message(
     } else {
         Action::TipReply
     };
-    store
+    let outcome = store
         .write(move |conn| {
             Box::pin(async move {
+                if !touch(conn, id, &desk).await? {
+                    return Ok(Err(InputError::DeskChanged));
+                }
                 let message = NewMessage {
                     uid: &uid,
                     tip_id: id,
@@ -600,11 +762,12 @@ pub async fn write_message(
                     sealed: &sealed,
                 };
                 insert_message(conn, message).await?;
-                touch(conn, id).await?;
-                audit::record(conn, Some(officer_id), action, Some(id), &uid).await
+                audit::record(conn, Some(officer_id), action, Some(id), &uid).await?;
+                Ok(Ok(()))
             })
         })
         .await?;
+    outcome?;
     tracing::info!(
         tip.id = id,
         officer.id = officer_id,
@@ -614,13 +777,57 @@ pub async fn write_message(
     Ok(())
 }
 
-async fn touch(conn: &mut Conn, id: i64) -> Result<(), StoreError> {
-    sqlx::query("UPDATE tips SET updated_at = $1 WHERE id = $2")
-        .bind(now())
+/// Marks the tip as changed, if it is still at `desk`; answers whether it was.
+async fn touch(conn: &mut Conn, id: i64, desk: &Desk) -> Result<bool, StoreError> {
+    let (lead, copy) = desk_keys(desk);
+    let touched = sqlx::query(
+        "UPDATE tips SET updated_at = $1 WHERE id = $2 \
+         AND COALESCE(assigned_place, '') = $3 AND COALESCE(copy_place, '') = $4",
+    )
+    .bind(now())
+    .bind(id)
+    .bind(lead)
+    .bind(copy)
+    .execute(&mut *conn)
+    .await?;
+    Ok(touched.rows_affected() == 1)
+}
+
+/// A desk's places as the conditional writes bind them (`''` for none).
+fn desk_keys(desk: &Desk) -> (String, String) {
+    (
+        desk.lead.clone().unwrap_or_default(),
+        desk.copy.clone().unwrap_or_default(),
+    )
+}
+
+fn same_desk(a: &Desk, b: &Desk) -> bool {
+    desk_keys(a) == desk_keys(b)
+}
+
+fn desk_of(row: &sqlx::any::AnyRow) -> Result<Desk, StoreError> {
+    Ok(Desk {
+        lead: row.try_get("assigned_place")?,
+        copy: row.try_get("copy_place")?,
+    })
+}
+
+/// Why a conditional write changed nothing: the desk moved, or else `otherwise`.
+async fn unchanged_because(
+    conn: &mut Conn,
+    id: i64,
+    desk: &Desk,
+    otherwise: InputError,
+) -> Result<InputError, StoreError> {
+    let row = sqlx::query("SELECT assigned_place, copy_place FROM tips WHERE id = $1")
         .bind(id)
-        .execute(&mut *conn)
+        .fetch_one(&mut *conn)
         .await?;
-    Ok(())
+    Ok(if same_desk(&desk_of(&row)?, desk) {
+        otherwise
+    } else {
+        InputError::DeskChanged
+    })
 }
 
 async fn audited(

@@ -158,6 +158,11 @@ pub fn routes() -> Vec<ConsoleRoute> {
             post(routing::remove_rule),
         ),
         route(M::GET, "/console/audit", get(audit::show_audit_log)),
+        route(
+            M::GET,
+            "/console/audit/export",
+            get(audit::export_audit_log),
+        ),
     ]
 }
 

@@ -296,6 +296,10 @@ async fn after(
             let canonical = canonical_reference(reference).ok_or(WebError::NotFound)?;
             Ok(Redirect::to(&format!("/console/tips/{canonical}")).into_response())
         }
+        // The tip may no longer be this officer's to open: the refusal is a page of its own.
+        Err(ServiceError::Input(InputError::DeskChanged)) => {
+            Err(WebError::Input(InputError::DeskChanged))
+        }
         Err(ServiceError::Input(err)) => {
             let problem = Problem::new(&ctx, err);
             tip_page(state, officer, ctx, reference, drafts, Some((err, problem))).await

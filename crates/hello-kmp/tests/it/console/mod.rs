@@ -8,8 +8,10 @@ use serde_json::json;
 use crate::support::{Answer, TestApp, receipt_of};
 
 mod access;
+mod audit_export;
 mod matrix;
 mod queue;
+mod races;
 mod sessions;
 mod tips;
 mod triage;

@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use super::*;
 use crate::on_both;
-use crate::support::totp_code;
+use crate::support::{Officer, totp_code};
 use hello_kmp::domain::InputError;
 use hello_kmp::services::ServiceError;
 use hello_kmp::services::officers;
@@ -490,3 +490,77 @@ async fn second_password(app: &TestApp) -> String {
         .expect("reset")
         .0
 }
+
+on_both!(
+    servers_sharing_a_database_share_sessions,
+    |app: TestApp| async move {
+        let other = app.second_server().await;
+        // Logged in on the first server, the officer goes on on the second...
+        let officer = app.officer().await;
+        let there = Officer {
+            app: other.clone(),
+            ..officer.clone()
+        };
+        assert_eq!(there.get("/console").await.status, StatusCode::OK);
+        // ...and a session begun on the second works on the first.
+        let login = other
+            .post_form_as(
+                "/console/login",
+                &[("username", "admin"), ("password", &officer.password)],
+                &[],
+                "192.0.2.81",
+            )
+            .await;
+        let second = login.cookie_pair();
+        let code = other
+            .post_form_as(
+                "/console/login/code",
+                &[("code", &totp_code(&officer.totp_key, 1))],
+                &[("cookie", &second)],
+                "192.0.2.81",
+            )
+            .await;
+        redirects_to(&code, "/console");
+        assert_eq!(
+            app.get_with("/console", &[("cookie", &second)])
+                .await
+                .status,
+            StatusCode::OK
+        );
+
+        // "Log out everywhere" on the first ends both sessions on the second.
+        let out = officer
+            .post_form("/console/account/sessions/end", &[])
+            .await;
+        redirects_to(&out, "/console/login");
+        redirects_to(
+            &other.get_with("/console", &[("cookie", &second)]).await,
+            "/console/login",
+        );
+        redirects_to(&there.get("/console").await, "/console/login");
+        other.finish().await;
+    }
+);
+
+on_both!(
+    a_log_out_everywhere_on_the_second_server_ends_sessions_on_the_first,
+    |app: TestApp| async move {
+        let other = app.second_server().await;
+        let officer = app.officer().await;
+        let rahim = app
+            .officer_with("rahim", "thana_officer", "sonadanga")
+            .await;
+        let there = Officer {
+            app: other.clone(),
+            ..officer.clone()
+        };
+        redirects_to(
+            &there.post_form("/console/account/sessions/end", &[]).await,
+            "/console/login",
+        );
+        redirects_to(&officer.get("/console").await, "/console/login");
+        // Another officer's session is not touched.
+        assert_eq!(rahim.get("/console").await.status, StatusCode::OK);
+        other.finish().await;
+    }
+);

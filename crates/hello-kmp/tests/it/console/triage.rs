@@ -396,3 +396,112 @@ on_both!(
         }
     }
 );
+
+async fn duplicate_of(app: &TestApp, id: i64) -> Option<i64> {
+    sqlx::query_scalar("SELECT duplicate_of FROM tips WHERE id = $1")
+        .bind(id)
+        .fetch_one(app.state.store.reader())
+        .await
+        .expect("tip")
+}
+
+on_both!(
+    duplicates_of_a_new_duplicate_follow_it_to_the_original,
+    |app: TestApp| async move {
+        let (original, _) = send_tip(&app, "drugs", "sonadanga", "the first report").await;
+        let (middle, _) = send_tip(&app, "drugs", "sonadanga", "the second report").await;
+        let (last, last_receipt) = send_tip(&app, "drugs", "sonadanga", "the third").await;
+        let officer = app.officer().await;
+        let mark = |tip: String, of: String| {
+            let officer = officer.clone();
+            async move {
+                officer
+                    .post_form(
+                        &format!("/console/tips/{tip}/duplicate"),
+                        &[("original", &of)],
+                    )
+                    .await
+            }
+        };
+        redirects_to(
+            &mark(last.clone(), middle.clone()).await,
+            &format!("/console/tips/{last}"),
+        );
+        assert_eq!(duplicate_of(&app, 3).await, Some(2));
+        // The middle tip turns out to repeat the first: the last follows it there.
+        redirects_to(
+            &mark(middle.clone(), original.clone()).await,
+            &format!("/console/tips/{middle}"),
+        );
+        assert_eq!(duplicate_of(&app, 2).await, Some(1));
+        assert_eq!(duplicate_of(&app, 3).await, Some(1), "no chain: 3 → 1");
+        assert_eq!(
+            officer
+                .get(&format!("/console/tips/{last}"))
+                .await
+                .text("#tip-duplicate-of"),
+            original
+        );
+        let entries = audit(&app, "tip.duplicate").await;
+        assert_eq!(entries.len(), 3, "{entries:?}");
+        assert_eq!(entries[2].tip_id, Some(3));
+        assert_eq!(entries[2].detail, "of tip 1 (was of tip 2)");
+
+        // The last tipster's later words reach the real original.
+        let added = app
+            .post_form(
+                "/follow-up/messages",
+                &[("receipt", &last_receipt), ("message", "a red motorbike")],
+            )
+            .await;
+        assert!(added.status.is_redirection() || added.status.is_success());
+        let on_original = officer.get(&format!("/console/tips/{original}")).await;
+        assert!(
+            on_original
+                .texts(".message-body")
+                .iter()
+                .any(|m| m == "a red motorbike"),
+            "the message reached the original"
+        );
+        assert!(on_original.text(".flag.via").contains(&last));
+        let on_middle = officer.get(&format!("/console/tips/{middle}")).await;
+        assert!(!on_middle.body.contains("a red motorbike"));
+    }
+);
+
+on_both!(
+    a_tip_cannot_become_a_duplicate_of_its_own_duplicate,
+    |app: TestApp| async move {
+        let (original, _) = send_tip(&app, "drugs", "sonadanga", "the report").await;
+        let (copy, _) = send_tip(&app, "drugs", "sonadanga", "the same report").await;
+        let officer = app.officer().await;
+        redirects_to(
+            &officer
+                .post_form(
+                    &format!("/console/tips/{copy}/duplicate"),
+                    &[("original", &original)],
+                )
+                .await,
+            &format!("/console/tips/{copy}"),
+        );
+        let entries = app.count("audit_log").await;
+        let circle = officer
+            .post_form(
+                &format!("/console/tips/{original}/duplicate"),
+                &[("original", &copy)],
+            )
+            .await;
+        assert_eq!(circle.status, StatusCode::UNPROCESSABLE_ENTITY);
+        refused_in_both(&circle, "একে অপরকে", "point at each other");
+        assert_eq!(
+            circle.attr("#original", "value").as_deref(),
+            Some(copy.as_str())
+        );
+        assert_eq!(stored_status(&app, 1).await, "new");
+        assert_eq!(duplicate_of(&app, 1).await, None);
+        assert_eq!(duplicate_of(&app, 2).await, Some(1));
+        // Only the page's own opening was recorded, no change.
+        assert_eq!(app.count("audit_log").await, entries + 1);
+        assert_eq!(audit(&app, "tip.duplicate").await.len(), 1);
+    }
+);

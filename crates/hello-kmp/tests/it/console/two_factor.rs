@@ -474,3 +474,65 @@ on_both!(
         assert_eq!(counted, checked, "every checked code was counted");
     }
 );
+
+on_both!(a_lock_runs_out_by_itself, |_app: TestApp| async move {
+    let app = TestApp::start_with(_app.backend, |s| s.account_lock_minutes = 2).await;
+    let officer = app
+        .officer_with("rahim", "thana_officer", "sonadanga")
+        .await;
+    // Nine failures are counted; the tenth locks, for the two minutes set.
+    sqlx::query("UPDATE officers SET failed_logins = 9 WHERE username = 'rahim'")
+        .execute(app.state.store.reader())
+        .await
+        .expect("nine failures");
+    fail_log_in(&app, "rahim", "198.51.100.40").await;
+    let until: i64 =
+        sqlx::query_scalar("SELECT locked_until FROM officers WHERE username = 'rahim'")
+            .fetch_one(app.state.store.reader())
+            .await
+            .expect("lock");
+    let left = until - hello_kmp::store::now();
+    assert!(
+        (115..=120).contains(&left),
+        "locked for two minutes: {left}"
+    );
+    let right = [
+        ("username", "rahim"),
+        ("password", officer.password.as_str()),
+    ];
+    let locked = app
+        .post_form_as("/console/login", &right, &[], "198.51.100.41")
+        .await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+
+    // Two minutes pass (the stored lock is moved back by as much): nobody unlocks it, yet the
+    // right password and code open the console.
+    sqlx::query("UPDATE officers SET locked_until = locked_until - 121 WHERE username = 'rahim'")
+        .execute(app.state.store.reader())
+        .await
+        .expect("time passes");
+    let open = app
+        .post_form_as("/console/login", &right, &[], "198.51.100.42")
+        .await;
+    redirects_to(&open, "/console/login/code");
+    let code = app
+        .post_form_as(
+            "/console/login/code",
+            &[("code", &totp_code(&officer.totp_key, 1))],
+            &[("cookie", &open.cookie_pair())],
+            "198.51.100.42",
+        )
+        .await;
+    redirects_to(&code, "/console");
+    assert!(
+        audit(&app, "account.unlock").await.is_empty(),
+        "no one unlocked it"
+    );
+    let counted: i64 =
+        sqlx::query_scalar("SELECT failed_logins FROM officers WHERE username = 'rahim'")
+            .fetch_one(app.state.store.reader())
+            .await
+            .expect("count");
+    assert_eq!(counted, 0, "the count starts again");
+    app.finish().await;
+});
