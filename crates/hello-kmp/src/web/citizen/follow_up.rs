@@ -130,7 +130,11 @@ pub async fn show_tip_status(
         false,
     ));
     Ok(match switched {
-        Some(lang) => (jar.add(language_cookie(lang)), page).into_response(),
+        Some(lang) => (
+            jar.add(language_cookie(lang, state.settings.secure_cookies())),
+            page,
+        )
+            .into_response(),
         None => page,
     })
 }

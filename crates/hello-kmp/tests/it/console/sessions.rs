@@ -412,6 +412,14 @@ on_both!(
             )
             .await;
         assert!(!plain_login.header("set-cookie").contains("Secure"));
+        // The citizen's language cookie too.
+        let language = app.get("/lang/en?next=/").await.header("set-cookie");
+        assert!(
+            language.starts_with("lang=en") && language.contains("Secure"),
+            "{language}"
+        );
+        let plain_language = plain.get("/lang/en?next=/").await.header("set-cookie");
+        assert!(plain_language.starts_with("lang=en") && !plain_language.contains("Secure"));
         app.finish().await;
     }
 );
