@@ -118,6 +118,16 @@ pub enum InputError {
     UploadIncomplete,
     #[error("too many uploads are open")]
     UploadsBusy,
+    #[error("a phone number of a contact is not one that can be dialled")]
+    ContactPhoneMalformed,
+    #[error("the address is longer than 200 characters")]
+    AddressTooLong,
+    #[error("the name of the officer in charge is longer than 100 characters")]
+    OfficerNameTooLong,
+    #[error("the station's location is not a valid point")]
+    StationPointMalformed,
+    #[error("the station's location is outside KMP's area")]
+    StationOutsideArea,
 }
 
 impl InputError {
@@ -181,6 +191,11 @@ impl InputError {
             Self::UploadUnknown => "upload_unknown",
             Self::UploadIncomplete => "upload_incomplete",
             Self::UploadsBusy => "uploads_busy",
+            Self::ContactPhoneMalformed => "contact_phone_malformed",
+            Self::AddressTooLong => "address_too_long",
+            Self::OfficerNameTooLong => "officer_name_too_long",
+            Self::StationPointMalformed => "station_point_malformed",
+            Self::StationOutsideArea => "station_outside_area",
         }
     }
 
@@ -235,6 +250,10 @@ impl InputError {
             Self::FilePolyglot => Some("files"),
             Self::TooManyFiles => Some("files"),
             Self::UploadUnknown | Self::UploadIncomplete | Self::UploadsBusy => Some("files"),
+            Self::ContactPhoneMalformed => Some("phone"),
+            Self::AddressTooLong => Some("address"),
+            Self::OfficerNameTooLong => Some("officer_in_charge"),
+            Self::StationPointMalformed | Self::StationOutsideArea => Some("station"),
         }
     }
 
@@ -265,7 +284,7 @@ impl InputError {
     }
 
     /// Every variant, for tests that check each has a message in both languages.
-    pub const ALL: [InputError; 57] = [
+    pub const ALL: [InputError; 62] = [
         Self::DescriptionEmpty,
         Self::DescriptionTooLong,
         Self::CategoryUnknown,
@@ -323,5 +342,10 @@ impl InputError {
         Self::UploadUnknown,
         Self::UploadIncomplete,
         Self::UploadsBusy,
+        Self::ContactPhoneMalformed,
+        Self::AddressTooLong,
+        Self::OfficerNameTooLong,
+        Self::StationPointMalformed,
+        Self::StationOutsideArea,
     ];
 }

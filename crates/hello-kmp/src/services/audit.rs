@@ -52,6 +52,9 @@ pub enum Action {
     AuditView,
     AttachmentDownload,
     AttachmentThumbnail,
+    ContactEdit,
+    HotlineConfirm,
+    BoundariesImport,
 }
 
 impl Action {
@@ -61,7 +64,7 @@ impl Action {
     }
 
     /// Every action, for the audit log's filter.
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 33] = [
         Action::LogIn,
         Action::LogInFailed,
         Action::LogOut,
@@ -92,6 +95,9 @@ impl Action {
         Action::AuditView,
         Action::AttachmentDownload,
         Action::AttachmentThumbnail,
+        Action::ContactEdit,
+        Action::HotlineConfirm,
+        Action::BoundariesImport,
     ];
 
     pub fn name(self) -> &'static str {
@@ -126,6 +132,9 @@ impl Action {
             Action::AuditView => "audit.view",
             Action::AttachmentDownload => "attachment.download",
             Action::AttachmentThumbnail => "attachment.thumbnail",
+            Action::ContactEdit => "contact.edit",
+            Action::HotlineConfirm => "contact.hotline",
+            Action::BoundariesImport => "boundaries.import",
         }
     }
 }

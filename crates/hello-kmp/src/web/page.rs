@@ -37,6 +37,8 @@ pub struct ConsoleNav {
     pub tips: bool,
     pub admin: bool,
     pub audit: bool,
+    /// Editors and administrators keep the contacts directory.
+    pub contacts: bool,
 }
 
 impl PageCtx {
@@ -48,6 +50,7 @@ impl PageCtx {
             tips: access::has_tips(officer.role),
             admin: access::administers(officer).is_ok(),
             audit: access::reads_audit(officer).is_ok(),
+            contacts: access::edits_contacts(officer).is_ok(),
         });
     }
 
@@ -56,6 +59,7 @@ impl PageCtx {
         let path = match path {
             "/tips" => "/tips/new",
             "/follow-up/messages" => "/follow-up",
+            "/contacts/nearest" => "/contacts",
             other => other,
         };
         PageCtx {

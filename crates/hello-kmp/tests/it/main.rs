@@ -8,6 +8,7 @@ mod audit;
 mod citizen_pages;
 mod cli;
 mod console;
+mod contacts;
 mod evidence_kinds;
 mod follow_up;
 mod officers;
