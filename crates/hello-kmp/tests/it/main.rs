@@ -11,6 +11,7 @@ mod console;
 mod contacts;
 mod evidence_kinds;
 mod follow_up;
+mod jurisdictions;
 mod officers;
 mod privacy;
 mod startup;
