@@ -125,6 +125,23 @@ impl Boundaries {
         }
     }
 
+    /// The nearest thana other than `thana`, and how far its edge is: the neighbour a point
+    /// near `thana`'s boundary may belong to.
+    pub fn nearest_other(&self, point: GeoPoint, thana: &str) -> Option<Candidate> {
+        let p = Point::new(point.lon, point.lat);
+        self.areas
+            .iter()
+            .filter(|area| area.thana != thana)
+            .filter_map(|area| {
+                Some(Candidate {
+                    thana: area.thana.clone(),
+                    inside: area.shape.contains(&p),
+                    distance_m: edge_distance(&area.shape, &p)?,
+                })
+            })
+            .min_by(|a, b| a.distance_m.total_cmp(&b.distance_m))
+    }
+
     /// Builds the look-up from stored rows: (thana, geometry text). A row that does not read
     /// is left out, so points in it come out as needing confirmation, never misrouted.
     fn from_rows(version: i64, attribution: String, rows: Vec<(String, String)>) -> Boundaries {

@@ -449,3 +449,124 @@ fn the_import_command_refuses_bad_mappings_and_writes_nothing_on_sqlite() {
 fn the_import_command_refuses_bad_mappings_and_writes_nothing_on_postgres() {
     the_import_command_on(Backend::Postgres);
 }
+
+/// The ids of the thanas "my nearest thana" names.
+fn nearest_ids(answer: &crate::support::Answer) -> Vec<String> {
+    let selector = scraper::Selector::parse("#nearest-thanas > li").expect("selector");
+    answer
+        .html()
+        .select(&selector)
+        .filter_map(|li| li.value().attr("id").map(str::to_string))
+        .collect()
+}
+
+async fn nearest(app: &TestApp, lat: &str, lon: &str) -> crate::support::Answer {
+    app.post_form("/contacts/nearest", &[("lat", lat), ("lon", lon)])
+        .await
+}
+
+on_both!(
+    my_nearest_thana_answers_from_the_boundaries,
+    |app: TestApp| async move {
+        // No boundaries: no button, and the answer sends back to the list.
+        assert!(!app.get("/contacts").await.has("#nearest"));
+        let early = nearest(&app, "22.817", "89.550").await;
+        assert_eq!(early.status, StatusCode::SEE_OTHER);
+        assert_eq!(early.header("location"), "/contacts");
+
+        import_thanas(&app, &THANA_MAP).await;
+        let page = app.get("/contacts").await;
+        assert!(page.has("#nearest-form[method=post][action='/contacts/nearest']"));
+        // Hidden until the script can ask the phone where it is.
+        assert!(page.attr("#nearest", "hidden").is_some());
+
+        let inside = nearest(&app, "২২.৮১৭", "৮৯.৫৫০").await;
+        assert_eq!(inside.status, StatusCode::OK, "{}", inside.body);
+        assert_eq!(nearest_ids(&inside), ["contact-sonadanga"]);
+        assert!(inside.has("#contact-sonadanga .unpublished"));
+        assert!(inside.text("#nearest-answer").contains("এই থানার এলাকায়"));
+        assert_eq!(inside.text("#attribution"), ATTRIBUTION);
+        assert!(inside.has("#nearest-not-kept"));
+
+        // Near Daulatpur's edge: Daulatpur, and its neighbour, may be either.
+        let edge = nearest(&app, "22.8883", "89.517").await;
+        assert_eq!(
+            nearest_ids(&edge),
+            ["contact-daulatpur", "contact-khan_jahan_ali"]
+        );
+        assert!(edge.text("#nearest-answer").contains("পাশের থানা"));
+
+        // Outside every polygon: said so, and every thana listed.
+        let outside = nearest(&app, "22.791314", "89.520155").await;
+        assert!(nearest_ids(&outside).is_empty());
+        assert!(outside.text("#nearest-answer").contains("ভেতরে নয়"));
+        assert_eq!(outside.texts("#thanas > li").len(), 8);
+
+        let english = app
+            .post_form_as(
+                "/contacts/nearest",
+                &[("lat", "22.817"), ("lon", "89.550")],
+                &[("cookie", "lang=en")],
+                "192.0.2.1",
+            )
+            .await;
+        assert!(
+            english
+                .text("#nearest-answer")
+                .contains("in the area of this thana")
+        );
+
+        // A point that is no point: refused on the contacts page, in both languages.
+        let bad = nearest(&app, "north", "89.55").await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.has("#form-error .other-lang"));
+        assert!(bad.has("#thanas"));
+        // A reload of the answer goes back to the list.
+        assert_eq!(
+            app.get("/contacts/nearest").await.status,
+            StatusCode::SEE_OTHER
+        );
+    }
+);
+
+/// The point sent for "my nearest thana", or with a tip, reaches no log and no table.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn points_are_neither_logged_nor_stored() {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("log buffer").extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let logs = Captured::default();
+        let sink = logs.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(move || sink.clone())
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let app = TestApp::start(backend).await;
+        import_thanas(&app, &THANA_MAP).await;
+        let answer = nearest(&app, "22.8171234", "89.5504321").await;
+        assert_eq!(answer.status, StatusCode::OK);
+        send_tip(&app, "theft", "", (22.8881234, 89.5174321)).await;
+        let text = String::from_utf8_lossy(&logs.0.lock().expect("logs")).into_owned();
+        assert!(text.contains("tip received"), "the capture works");
+        let dump = app.dump_database().await;
+        for digits in ["8171234", "5504321", "8881234", "5174321"] {
+            assert!(!text.contains(digits), "{backend:?}: {digits} logged");
+            assert!(!dump.contains(digits), "{backend:?}: {digits} stored");
+        }
+        app.finish().await;
+    }
+}

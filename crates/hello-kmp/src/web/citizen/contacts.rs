@@ -235,6 +235,10 @@ impl NearestPage {
     }
 }
 
+/// How far a neighbouring thana's edge may be for "my nearest thana" to name it beside the
+/// thana a point near a boundary lies in.
+const NEIGHBOUR_WITHIN_M: f64 = 2_000.0;
+
 #[derive(serde::Deserialize, Default)]
 #[serde(default)]
 pub struct PointForm {
@@ -274,16 +278,22 @@ pub async fn show_nearest(
     let (answer, entries) = match &location {
         Location::Routed(thana) => (Answer::In, entry(thana).into_iter().collect()),
         Location::NeedsConfirmation { candidates } => {
-            let answer = if candidates.first().is_some_and(|c| c.inside) {
-                Answer::NearEdge
-            } else {
-                Answer::NearOutside
+            let mut thanas: Vec<String> = candidates.iter().map(|c| c.thana.clone()).collect();
+            let answer = match candidates.as_slice() {
+                [only] if only.inside => {
+                    // Near the edge of the one thana it lies in: name the neighbour too.
+                    let neighbour = boundaries
+                        .nearest_other(point, &only.thana)
+                        .filter(|n| n.distance_m <= NEIGHBOUR_WITHIN_M);
+                    if let Some(Candidate { thana, .. }) = neighbour {
+                        thanas.push(thana);
+                    }
+                    Answer::NearEdge
+                }
+                [first, ..] if first.inside => Answer::NearEdge,
+                _ => Answer::NearOutside,
             };
-            let entries = candidates
-                .iter()
-                .filter_map(|Candidate { thana, .. }| entry(thana))
-                .collect();
-            (answer, entries)
+            (answer, thanas.iter().filter_map(|t| entry(t)).collect())
         }
         Location::Outside => (Answer::Outside, Vec::new()),
     };
