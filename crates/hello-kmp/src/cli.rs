@@ -71,10 +71,10 @@ pub enum ImportCommand {
 pub struct BoundariesArgs {
     /// A GeoJSON FeatureCollection of Polygon or MultiPolygon features in longitude and latitude
     /// (WGS 84).
-    #[arg(required_unless_present = "list")]
+    #[arg(required_unless_present_any = ["list", "clear"])]
     pub file: Option<PathBuf>,
     /// The feature property whose value says which thana a feature is, such as `name_en`.
-    #[arg(long, required_unless_present = "list")]
+    #[arg(long, required_unless_present_any = ["list", "clear"])]
     pub property: Option<String>,
     /// VALUE=THANA_KEY: features whose property is VALUE belong to that thana (`sonadanga`);
     /// VALUE=- leaves them out. Repeat for every value.
@@ -90,6 +90,9 @@ pub struct BoundariesArgs {
     /// Show the boundaries now loaded instead of importing.
     #[arg(long, conflicts_with_all = ["file", "property", "map", "map_file", "attribution"])]
     pub list: bool,
+    /// Remove every boundary: tips go back to the thana the tipster names.
+    #[arg(long, conflicts_with_all = ["file", "property", "map", "map_file", "attribution", "list"])]
+    pub clear: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -302,6 +305,16 @@ async fn run_boundaries_command(store: &Store, args: BoundariesArgs) -> anyhow::
     let reference = Reference::load(store).await?;
     if args.list {
         return list_boundaries(store, &reference).await;
+    }
+    if args.clear {
+        let cleared =
+            jurisdictions::replace(store, jurisdictions::ImportPlan::default(), "").await?;
+        say!(
+            "Every boundary is removed (boundaries version {}): tips go to the thana the \
+             tipster names.",
+            cleared.version
+        );
+        return Ok(());
     }
     let (Some(file), Some(property)) = (args.file, args.property) else {
         anyhow::bail!("give the GeoJSON file and --property, or --list");

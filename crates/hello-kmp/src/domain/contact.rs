@@ -71,6 +71,8 @@ impl PhoneNumber {
     }
 
     /// As people in Bangladesh write it: `01712-345678`, `041-761001`, `02-9512345`, `999`.
+    // Limitation: landlines are grouped only for Dhaka (02) and Khulna (041); a number with
+    // another area code is shown as one run of digits.
     pub fn display(&self) -> String {
         let Some(rest) = self.0.strip_prefix("+88") else {
             return self.0.clone();

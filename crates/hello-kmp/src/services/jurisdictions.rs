@@ -381,8 +381,9 @@ pub struct ImportFeature {
     pub geometry: String,
 }
 
-/// What a parsed file holds.
-#[derive(Debug, Clone)]
+/// What a parsed file holds; the default holds nothing, and replacing with it removes every
+/// boundary.
+#[derive(Debug, Clone, Default)]
 pub struct ImportPlan {
     pub features: Vec<ImportFeature>,
     /// Features mapped to [`LEAVE_OUT`].
@@ -520,7 +521,8 @@ pub struct Imported {
     pub thanas: usize,
 }
 
-/// Replaces every stored boundary with the plan's, in one transaction with its audit entry.
+/// Replaces every stored boundary with the plan's (none, to remove them), in one transaction
+/// with its audit entry.
 pub async fn replace(
     store: &Store,
     plan: ImportPlan,

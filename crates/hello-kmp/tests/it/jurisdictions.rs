@@ -438,6 +438,18 @@ fn the_import_command_on(backend: Backend) {
     // A refused import later leaves the loaded boundaries as they are.
     assert!(!import(&THANA_MAP[1..]).0);
     assert_eq!(stored(), (5, 1, 1));
+    // --clear removes them, audited too.
+    let (ok, stdout, stderr) = cli(&["import", "boundaries", "--clear"]);
+    assert!(
+        ok && stdout.contains("Every boundary is removed"),
+        "{stderr}"
+    );
+    assert_eq!(stored(), (0, 2, 2));
+    assert!(
+        cli(&["import", "boundaries", "--list"])
+            .1
+            .contains("No boundaries are loaded")
+    );
 }
 
 #[test]

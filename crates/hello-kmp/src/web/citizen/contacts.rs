@@ -149,6 +149,8 @@ pub struct SearchQuery {
 /// Longest query kept, in characters: more says nothing about a place.
 const QUERY_MAX_CHARS: usize = 80;
 
+// Limitation: the JSON API (/api/v1) has no contacts or nearest-thana route yet, so a native app
+// cannot list the contacts or ask for its thana without reading these pages.
 pub async fn show_contacts(
     State(state): State<AppState>,
     ctx: PageCtx,

@@ -90,6 +90,8 @@ pub struct PlaceCheck {
 
 /// Where the boundaries put the point, worked out again when the page is opened (the point is
 /// sealed with the tip; only the flag is stored in the clear).
+// Limitation: this uses the boundaries loaded now; after a new import the thanas shown may differ
+// from those the tip was checked against when it came in.
 async fn place_check(
     state: &AppState,
     view: &OfficerTipView,
