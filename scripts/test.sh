@@ -10,6 +10,13 @@ cd "$(dirname "$0")/.."
 # The build cache lives outside the clone, so a fresh clone does not rebuild every dependency.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/hello-kmp/target}"
 export KMP_TEST_PG="${KMP_TEST_PG:-postgres://postgres@127.0.0.1:5432/test}"
+# The geographic test data (census boundaries of Khulna) stays outside the repository; the
+# jurisdiction tests read it from here.
+if [ -z "${KMP_GEO_DIR:-}" ]; then
+  for dir in "$(pwd)/../shared/data/geo" /work/shared/data/geo; do
+    if [ -d "$dir" ]; then export KMP_GEO_DIR="$dir"; break; fi
+  done
+fi
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 

@@ -321,7 +321,23 @@ class BackendRun {
     } else if (this.backend !== 'sqlite') {
       throw new Error(`unknown backend "${this.backend}" in KMP_TEST_BACKENDS`);
     }
+    this.databaseUrl = databaseUrl;
     this.server = await startServer({ backend: this.backend, databaseUrl });
+  }
+
+  /**
+   * Runs a `hello-kmp` command (such as `import boundaries …`) against this run's data folder and
+   * database, beside the running server; answers { status, stdout, stderr }.
+   */
+  cli(args) {
+    const all = [...args, '--data-dir', this.server.dataDir];
+    if (this.databaseUrl) all.push('--database-url', this.databaseUrl);
+    const env = { ...process.env };
+    delete env.DATABASE_URL;
+    delete env.HELLO_KMP_CONFIG;
+    const res = spawnSync(SERVER_BIN, all, { cwd: this.server.dataDir, env, encoding: 'utf8', timeout: 60_000 });
+    if (res.error) throw new Error(`could not run ${SERVER_BIN}: ${res.error.message}`);
+    return { status: res.status, stdout: res.stdout, stderr: res.stderr };
   }
 
   async stop() {

@@ -29,6 +29,8 @@ pub struct Shared {
     pub assets: Assets,
     /// Attachments, sealed.
     pub blobs: crate::blobs::Blobs,
+    /// Jurisdiction boundaries, read again from the database after each import.
+    pub jurisdictions: crate::services::jurisdictions::Jurisdictions,
     /// Held while the server runs on a SQLite data folder, so that a second server on the same
     /// folder stops at start instead of sharing it.
     _folder_lock: Option<std::fs::File>,
@@ -77,6 +79,8 @@ impl AppState {
             .await
             .map_err(|e| anyhow::anyhow!("creating the first administrator: {e}"))?
             .map(|(username, password)| FirstAdmin { username, password });
+        let jurisdictions =
+            crate::services::jurisdictions::Jurisdictions::new(settings.jurisdiction_margin_m);
         let shared = Shared {
             settings,
             store,
@@ -86,6 +90,7 @@ impl AppState {
             login_throttle: GuessThrottle::with_free_misses(crate::throttle::LOGIN_FREE_MISSES),
             assets: Assets::new(),
             blobs,
+            jurisdictions,
             _folder_lock: folder_lock,
         };
         Ok((AppState(Arc::new(shared)), first_admin))

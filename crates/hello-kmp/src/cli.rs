@@ -1,7 +1,8 @@
-//! The command line: `serve`, `migrate`, `user …` and `audit verify`.
+//! The command line: `serve`, `migrate`, `user …`, `audit verify` and `import boundaries`.
 
 use std::path::PathBuf;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use crate::config::{Overrides, Settings};
@@ -51,6 +52,47 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Load operator data into the database.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Replace the thanas' jurisdiction boundaries with the polygons of a GeoJSON file, each
+    /// given to a thana by one of its properties (or, with --list, show what is loaded). Every
+    /// running server uses the new boundaries from its next look-up.
+    Boundaries(BoundariesArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BoundariesArgs {
+    /// A GeoJSON FeatureCollection of Polygon or MultiPolygon features in longitude and latitude
+    /// (WGS 84).
+    #[arg(required_unless_present_any = ["list", "clear"])]
+    pub file: Option<PathBuf>,
+    /// The feature property whose value says which thana a feature is, such as `name_en`.
+    #[arg(long, required_unless_present_any = ["list", "clear"])]
+    pub property: Option<String>,
+    /// VALUE=THANA_KEY: features whose property is VALUE belong to that thana (`sonadanga`);
+    /// VALUE=- leaves them out. Repeat for every value.
+    #[arg(long = "map", value_name = "VALUE=THANA_KEY")]
+    pub map: Vec<String>,
+    /// A file of VALUE=THANA_KEY lines, as --map takes them; `#` starts a comment.
+    #[arg(long)]
+    pub map_file: Option<PathBuf>,
+    /// A line to show wherever an answer comes from these boundaries, such as the attribution
+    /// the data's licence asks for.
+    #[arg(long, default_value = "")]
+    pub attribution: String,
+    /// Show the boundaries now loaded instead of importing.
+    #[arg(long, conflicts_with_all = ["file", "property", "map", "map_file", "attribution"])]
+    pub list: bool,
+    /// Remove every boundary: tips go back to the thana the tipster names.
+    #[arg(long, conflicts_with_all = ["file", "property", "map", "map_file", "attribution", "list"])]
+    pub clear: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -95,7 +137,10 @@ pub enum AuditCommand {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let listen = match &cli.command {
         Command::Serve { listen } => listen.clone(),
-        Command::Migrate | Command::User { .. } | Command::Audit { .. } => None,
+        Command::Migrate
+        | Command::User { .. }
+        | Command::Audit { .. }
+        | Command::Import { .. } => None,
     };
     let overrides = Overrides {
         config_file: cli.config,
@@ -116,6 +161,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => runtime.block_on(verify_audit_log(settings)),
+        Command::Import {
+            command: ImportCommand::Boundaries(args),
+        } => runtime.block_on(import_boundaries(settings, args)),
     }
 }
 
@@ -241,4 +289,93 @@ async fn verify_audit_log(settings: Settings) -> anyhow::Result<()> {
         }
         broken => anyhow::bail!("{broken}"),
     }
+}
+
+/// `import boundaries`: checks the whole file first, then replaces the stored boundaries in one
+/// transaction (a server may be running on the database). A refused file writes nothing.
+async fn import_boundaries(settings: Settings, args: BoundariesArgs) -> anyhow::Result<()> {
+    let store = open_existing_store(&settings).await?;
+    let done = run_boundaries_command(&store, args).await;
+    store.close().await;
+    done
+}
+
+async fn run_boundaries_command(store: &Store, args: BoundariesArgs) -> anyhow::Result<()> {
+    use crate::services::jurisdictions::{self, Mapping};
+    let reference = Reference::load(store).await?;
+    if args.list {
+        return list_boundaries(store, &reference).await;
+    }
+    if args.clear {
+        let cleared =
+            jurisdictions::replace(store, jurisdictions::ImportPlan::default(), "").await?;
+        say!(
+            "Every boundary is removed (boundaries version {}): tips go to the thana the \
+             tipster names.",
+            cleared.version
+        );
+        return Ok(());
+    }
+    let (Some(file), Some(property)) = (args.file, args.property) else {
+        anyhow::bail!("give the GeoJSON file and --property, or --list");
+    };
+    let mut pairs = args.map;
+    if let Some(map_file) = &args.map_file {
+        let text = std::fs::read_to_string(map_file)
+            .with_context(|| format!("reading the mapping file {}", map_file.display()))?;
+        pairs.extend(text.lines().map(str::to_string));
+    }
+    let mapping = Mapping::parse(pairs.iter().map(String::as_str), &reference)?;
+    let text =
+        std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+    let plan = jurisdictions::plan_import(&text, &property, &mapping)
+        .with_context(|| format!("{} was not imported; nothing was changed", file.display()))?;
+    for value in &plan.unused {
+        eprintln!("note: no feature has {property} = {value:?} (given in the mapping)");
+    }
+    let left_out = plan.left_out;
+    let covered: std::collections::BTreeSet<String> =
+        plan.features.iter().map(|f| f.thana.clone()).collect();
+    let imported = jurisdictions::replace(store, plan, &args.attribution).await?;
+    say!(
+        "Imported {} features for {} thanas ({}); {left_out} left out. Boundaries version {}.",
+        imported.features,
+        imported.thanas,
+        covered.iter().cloned().collect::<Vec<_>>().join(", "),
+        imported.version
+    );
+    let uncovered: Vec<&str> = reference
+        .thanas()
+        .map(|t| t.key.as_str())
+        .filter(|k| !covered.contains(*k))
+        .collect();
+    if !uncovered.is_empty() {
+        say!(
+            "Thanas without a boundary (their points need confirmation): {}",
+            uncovered.join(", ")
+        );
+    }
+    Ok(())
+}
+
+async fn list_boundaries(store: &Store, reference: &Reference) -> anyhow::Result<()> {
+    let summary = crate::services::jurisdictions::summary(store).await?;
+    if summary.thanas.is_empty() {
+        say!("No boundaries are loaded: tips are routed by the thana the tipster names.");
+        return Ok(());
+    }
+    let when = crate::web::page::format_local(summary.imported_at);
+    say!("Boundaries version {}, imported {when}", summary.version);
+    for (thana, labels) in &summary.thanas {
+        say!("{:<16} {}", thana, labels.join(", "));
+    }
+    for t in reference.thanas() {
+        if !summary.thanas.iter().any(|(k, _)| *k == t.key) {
+            say!("{:<16} (no boundary)", t.key);
+        }
+    }
+    if !summary.attribution.is_empty() {
+        say!("Attribution: {}", summary.attribution);
+    }
+    Ok(())
 }

@@ -50,6 +50,9 @@ pub struct Settings {
     /// How many files a tip may carry and how large each may be.
     #[serde(default)]
     pub attachments: AttachmentSettings,
+    /// A point closer than this to a jurisdiction boundary (metres, on the ground) is not
+    /// routed by the boundaries alone: an officer confirms the thana.
+    pub jurisdiction_margin_m: f64,
 }
 
 /// Limits on a tipster's files. Every server sharing one database should use the same.
@@ -201,6 +204,9 @@ impl Settings {
             .set_default("session_idle_minutes", 30)?
             .set_default("session_max_hours", 12)?
             .set_default("account_lock_minutes", 60)?
+            // The census boundaries are generalised by 100 to 400 m; a point nearer than that
+            // to a boundary may lie on either side.
+            .set_default("jurisdiction_margin_m", 400.0)?
             // The census boundaries of Khulna city's five older thanas span lon 89.4603–89.5849,
             // lat 22.7691–22.9494 (BBS). The box is widened by about 5 km on every side so that
             // Labanchara, Harintana and Aranghata, carved out later, fall inside. Operators with
@@ -258,6 +264,7 @@ impl Settings {
             account_lock_minutes: 60,
             blobs: BlobSettings::default(),
             attachments: AttachmentSettings::default(),
+            jurisdiction_margin_m: 400.0,
         }
     }
 
@@ -347,6 +354,9 @@ impl Settings {
         }
         if !(1..=24 * 60 * 30).contains(&self.account_lock_minutes) {
             anyhow::bail!("setting `account_lock_minutes` must be between 1 and 43200");
+        }
+        if !(0.0..=5_000.0).contains(&self.jurisdiction_margin_m) {
+            anyhow::bail!("setting `jurisdiction_margin_m` must be between 0 and 5000 (metres)");
         }
         tracing_subscriber::EnvFilter::try_new(&self.log)
             .with_context(|| format!("setting `log` is not a valid filter: {}", self.log))?;

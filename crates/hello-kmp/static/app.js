@@ -21,6 +21,26 @@
     });
   }
 
+  // "My nearest thana" on the contacts page: the point goes in the body of a POST, never in an
+  // address, and the page answers with the thana. Without this script the button stays hidden.
+  var nearest = document.getElementById("nearest");
+  if (nearest && "geolocation" in navigator) {
+    reveal(nearest);
+    var nearestStatus = document.getElementById("nearest-status");
+    nearest.addEventListener("click", function () {
+      nearest.disabled = true;
+      nearestStatus.textContent = nearest.dataset.busy;
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        document.getElementById("nearest-lat").value = pos.coords.latitude.toFixed(6);
+        document.getElementById("nearest-lon").value = pos.coords.longitude.toFixed(6);
+        nearest.form.submit();
+      }, function () {
+        nearest.disabled = false;
+        nearestStatus.textContent = nearest.dataset.failed;
+      }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 });
+    });
+  }
+
   // The receipt: a copy button, and a warning before leaving until "I have saved it" is ticked.
   var copy = document.getElementById("copy-receipt");
   if (copy && navigator.clipboard) {

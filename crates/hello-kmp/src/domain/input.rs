@@ -126,6 +126,16 @@ pub enum InputError {
     DeskChanged,
     #[error("a tip cannot be marked as a duplicate of one of its own duplicates")]
     DuplicateCycle,
+    #[error("a phone number of a contact is not one that can be dialled")]
+    ContactPhoneMalformed,
+    #[error("the address is longer than 200 characters")]
+    AddressTooLong,
+    #[error("the name of the officer in charge is longer than 100 characters")]
+    OfficerNameTooLong,
+    #[error("the station's location is not a valid point")]
+    StationPointMalformed,
+    #[error("the station's location is outside KMP's area")]
+    StationOutsideArea,
 }
 
 impl InputError {
@@ -193,6 +203,11 @@ impl InputError {
             Self::ExportTooLarge => "export_too_large",
             Self::DeskChanged => "desk_changed",
             Self::DuplicateCycle => "duplicate_cycle",
+            Self::ContactPhoneMalformed => "contact_phone_malformed",
+            Self::AddressTooLong => "address_too_long",
+            Self::OfficerNameTooLong => "officer_name_too_long",
+            Self::StationPointMalformed => "station_point_malformed",
+            Self::StationOutsideArea => "station_outside_area",
         }
     }
 
@@ -249,6 +264,10 @@ impl InputError {
             Self::UploadUnknown | Self::UploadIncomplete | Self::UploadsBusy => Some("files"),
             Self::ExportTooLarge | Self::DeskChanged => None,
             Self::DuplicateCycle => Some("original"),
+            Self::ContactPhoneMalformed => Some("phone"),
+            Self::AddressTooLong => Some("address"),
+            Self::OfficerNameTooLong => Some("officer_in_charge"),
+            Self::StationPointMalformed | Self::StationOutsideArea => Some("station"),
         }
     }
 
@@ -351,5 +370,10 @@ impl InputError {
         Self::ExportTooLarge,
         Self::DeskChanged,
         Self::DuplicateCycle,
+        Self::ContactPhoneMalformed,
+        Self::AddressTooLong,
+        Self::OfficerNameTooLong,
+        Self::StationPointMalformed,
+        Self::StationOutsideArea,
     ];
 }

@@ -5,8 +5,8 @@
 //! - Headquarters reads every tip and changes none.
 //! - A thana or unit officer works the tips whose desk (`assigned_place`) is their thana or unit,
 //!   and reads, and writes internal notes on, the tips copied to it (`copy_place`).
-//! - Editors have no tips (news, FAQ and contacts come with their own issue); auditors read the
-//!   audit log only.
+//! - Editors have no tips (news, FAQ and contacts come with their own issue); they and
+//!   administrators keep the contacts directory. Auditors read the audit log only.
 
 use crate::domain::officer::Role;
 use crate::services::ServiceError;
@@ -71,6 +71,14 @@ pub fn has_tips(role: Role) -> bool {
 pub fn administers(officer: &Officer) -> Result<(), ServiceError> {
     match officer.role {
         Role::Administrator => Ok(()),
+        _ => Err(ServiceError::Forbidden),
+    }
+}
+
+/// Editing the contacts directory (numbers, addresses, officers in charge, hotlines).
+pub fn edits_contacts(officer: &Officer) -> Result<(), ServiceError> {
+    match officer.role {
+        Role::Administrator | Role::Editor => Ok(()),
         _ => Err(ServiceError::Forbidden),
     }
 }

@@ -53,6 +53,9 @@ pub enum Action {
     AttachmentDownload,
     AttachmentThumbnail,
     AuditExport,
+    ContactEdit,
+    HotlineConfirm,
+    BoundariesImport,
 }
 
 impl Action {
@@ -62,7 +65,7 @@ impl Action {
     }
 
     /// Every action, for the audit log's filter.
-    pub const ALL: [Action; 31] = [
+    pub const ALL: &[Action] = &[
         Action::LogIn,
         Action::LogInFailed,
         Action::LogOut,
@@ -94,6 +97,9 @@ impl Action {
         Action::AttachmentDownload,
         Action::AttachmentThumbnail,
         Action::AuditExport,
+        Action::ContactEdit,
+        Action::HotlineConfirm,
+        Action::BoundariesImport,
     ];
 
     pub fn name(self) -> &'static str {
@@ -129,6 +135,9 @@ impl Action {
             Action::AttachmentDownload => "attachment.download",
             Action::AttachmentThumbnail => "attachment.thumbnail",
             Action::AuditExport => "audit.export",
+            Action::ContactEdit => "contact.edit",
+            Action::HotlineConfirm => "contact.hotline",
+            Action::BoundariesImport => "boundaries.import",
         }
     }
 }

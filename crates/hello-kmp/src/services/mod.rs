@@ -5,6 +5,8 @@ pub mod access;
 pub mod accounts;
 pub mod attachments;
 pub mod audit;
+pub mod directory;
+pub mod jurisdictions;
 pub mod officers;
 pub mod reference;
 pub mod routing;

@@ -13,6 +13,10 @@ pub struct SeedPlace {
     pub name_en: &'static str,
     /// Every other spelling, Bangla and Latin, separated by `|`.
     pub variants: &'static str,
+    /// The address, when it is published; citizens see it on the contacts page.
+    pub address_bn: &'static str,
+    pub address_en: &'static str,
+    /// For operators only: what is still to be confirmed.
     pub note: &'static str,
 }
 
@@ -23,7 +27,9 @@ pub const PLACES: &[SeedPlace] = &[
         name_bn: "খুলনা মেট্রোপলিটন পুলিশ সদর দপ্তর",
         name_en: "KMP Headquarters",
         variants: "কেএমপি|KMP|Khulna Metropolitan Police",
-        note: "189 Khan Jahan Ali Road, Khulna",
+        address_bn: "১৮৯ খান জাহান আলী রোড, খুলনা",
+        address_en: "189 Khan Jahan Ali Road, Khulna",
+        note: "",
     },
     SeedPlace {
         key: "khulna_sadar",
@@ -31,6 +37,8 @@ pub const PLACES: &[SeedPlace] = &[
         name_bn: "খুলনা সদর থানা",
         name_en: "Khulna Sadar",
         variants: "কোতোয়ালী থানা|খুলনা থানা|Kotwali|Khulna Thana",
+        address_bn: "",
+        address_en: "",
         note: "",
     },
     SeedPlace {
@@ -39,6 +47,8 @@ pub const PLACES: &[SeedPlace] = &[
         name_bn: "সোনাডাঙ্গা মডেল থানা",
         name_en: "Sonadanga Model",
         variants: "সোনাডাঙ্গা|Sonadanga",
+        address_bn: "",
+        address_en: "",
         note: "",
     },
     SeedPlace {
@@ -47,6 +57,8 @@ pub const PLACES: &[SeedPlace] = &[
         name_bn: "খালিশপুর থানা",
         name_en: "Khalishpur",
         variants: "খালিশপুর",
+        address_bn: "",
+        address_en: "",
         note: "",
     },
     SeedPlace {
@@ -55,6 +67,8 @@ pub const PLACES: &[SeedPlace] = &[
         name_bn: "দৌলতপুর থানা",
         name_en: "Daulatpur",
         variants: "দৌলতপুর|Doulatpur",
+        address_bn: "",
+        address_en: "",
         note: "",
     },
     SeedPlace {
@@ -63,6 +77,8 @@ pub const PLACES: &[SeedPlace] = &[
         name_bn: "খানজাহান আলী থানা",
         name_en: "Khan Jahan Ali",
         variants: "খান জাহান আলী থানা|খানজাহান আলী|Khan Jahan Ali",
+        address_bn: "",
+        address_en: "",
         note: "",
     },
     SeedPlace {
@@ -71,6 +87,8 @@ pub const PLACES: &[SeedPlace] = &[
         name_bn: "আড়ংঘাটা থানা",
         name_en: "Aranghata",
         variants: "আড়ংঘাটা|Arongghata|Arangghata",
+        address_bn: "",
+        address_en: "",
         note: "Year of creation to be confirmed (2011–2013).",
     },
     SeedPlace {
@@ -79,6 +97,8 @@ pub const PLACES: &[SeedPlace] = &[
         name_bn: "হরিণটানা থানা",
         name_en: "Harintana",
         variants: "হরিনটানা থানা|হরিণটানা|Horintana",
+        address_bn: "",
+        address_en: "",
         note: "",
     },
     SeedPlace {
@@ -87,6 +107,8 @@ pub const PLACES: &[SeedPlace] = &[
         name_bn: "লবণচরা থানা",
         name_en: "Labanchara",
         variants: "লবনচরা থানা|লবণচরা|Lobonchora|Labonchora",
+        address_bn: "",
+        address_en: "",
         note: "Year of creation to be confirmed (2011 or 2013).",
     },
     SeedPlace {
@@ -95,6 +117,8 @@ pub const PLACES: &[SeedPlace] = &[
         name_bn: "নগর গোয়েন্দা শাখা",
         name_en: "Detective Branch",
         variants: "ডিবি|DB",
+        address_bn: "",
+        address_en: "",
         note: "",
     },
     SeedPlace {
@@ -103,6 +127,8 @@ pub const PLACES: &[SeedPlace] = &[
         name_bn: "নগর বিশেষ শাখা",
         name_en: "City Special Branch",
         variants: "সিটি এসবি|CSB|City SB",
+        address_bn: "",
+        address_en: "",
         note: "",
     },
     SeedPlace {
@@ -111,6 +137,8 @@ pub const PLACES: &[SeedPlace] = &[
         name_bn: "ট্রাফিক বিভাগ",
         name_en: "Traffic Division",
         variants: "Traffic",
+        address_bn: "",
+        address_en: "",
         note: "",
     },
     SeedPlace {
@@ -119,6 +147,8 @@ pub const PLACES: &[SeedPlace] = &[
         name_bn: "কন্ট্রোল রুম",
         name_en: "Control Room",
         variants: "",
+        address_bn: "",
+        address_en: "",
         note: "",
     },
 ];
@@ -184,8 +214,9 @@ pub async fn seed_reference(store: &Store) -> Result<(), StoreError> {
             Box::pin(async move {
                 for (order, p) in PLACES.iter().enumerate() {
                     sqlx::query(
-                        "INSERT INTO places (key, kind, name_bn, name_en, variants, note, sort_order) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (key) DO NOTHING",
+                        "INSERT INTO places (key, kind, name_bn, name_en, variants, note, sort_order, \
+                         address_bn, address_en) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                         ON CONFLICT (key) DO NOTHING",
                     )
                     .bind(p.key)
                     .bind(p.kind)
@@ -194,6 +225,8 @@ pub async fn seed_reference(store: &Store) -> Result<(), StoreError> {
                     .bind(p.variants)
                     .bind(p.note)
                     .bind(order as i64)
+                    .bind(p.address_bn)
+                    .bind(p.address_en)
                     .execute(&mut *conn)
                     .await?;
                 }

@@ -50,6 +50,11 @@ pub fn router(state: AppState) -> Router {
             "/follow-up/messages",
             post(citizen::follow_up::add_information).layer(DefaultBodyLimit::max(upload_limit)),
         )
+        .route("/contacts", get(citizen::contacts::show_contacts))
+        .route(
+            "/contacts/nearest",
+            get(citizen::contacts::to_contacts).post(citizen::contacts::show_nearest),
+        )
         .nest("/api/v1", api::routes(&state))
         .fallback(citizen::home::not_found)
         .method_not_allowed_fallback(citizen::home::method_not_allowed);

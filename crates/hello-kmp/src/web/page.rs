@@ -39,6 +39,8 @@ pub struct ConsoleNav {
     pub tips: bool,
     pub admin: bool,
     pub audit: bool,
+    /// Editors and administrators keep the contacts directory.
+    pub contacts: bool,
 }
 
 impl PageCtx {
@@ -50,6 +52,7 @@ impl PageCtx {
             tips: access::has_tips(officer.role),
             admin: access::administers(officer).is_ok(),
             audit: access::reads_audit(officer).is_ok(),
+            contacts: access::edits_contacts(officer).is_ok(),
         });
     }
 
@@ -58,6 +61,7 @@ impl PageCtx {
         let path = match path {
             "/tips" => "/tips/new",
             "/follow-up/messages" => "/follow-up",
+            "/contacts/nearest" => "/contacts",
             other => other,
         };
         PageCtx {

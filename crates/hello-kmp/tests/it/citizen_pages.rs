@@ -24,6 +24,8 @@ on_both!(
             "/",
             "/tips/new",
             "/follow-up",
+            "/contacts",
+            "/contacts?q=%E0%A6%A6%E0%A7%8C%E0%A6%B2%E0%A6%A4%E0%A6%AA%E0%A7%81%E0%A6%B0",
             "/console/login",
             "/no-such-page",
         ] {

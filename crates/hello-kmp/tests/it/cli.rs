@@ -14,6 +14,11 @@ fn settings_from_the_environment_are_read_and_checked() {
         ("HELLO_KMP_LISTN", "127.0.0.1:9", "listn"),
         ("HELLO_KMP_AREA__MIN_LAT", "north", "area.min_lat"),
         (
+            "HELLO_KMP_JURISDICTION_MARGIN_M",
+            "-5",
+            "jurisdiction_margin_m",
+        ),
+        (
             "HELLO_KMP_BLOBS__S3_ENDPOINT",
             "http://127.0.0.1:9",
             "blobs.s3_bucket",

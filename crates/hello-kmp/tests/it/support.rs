@@ -572,3 +572,21 @@ pub fn photo(format: image::ImageFormat, w: u32, h: u32) -> Vec<u8> {
         .expect("encode");
     out
 }
+
+/// A file of the geographic test data, which stays out of the repository: it is read from the
+/// folder named by `KMP_GEO_DIR` (`scripts/test.sh` sets it to `../shared/data/geo`).
+pub fn geo_file(name: &str) -> std::path::PathBuf {
+    let dir = std::env::var_os("KMP_GEO_DIR").unwrap_or_else(|| {
+        panic!(
+            "KMP_GEO_DIR is not set: point it at the folder holding {name} (the shared test \
+             data, ../shared/data/geo; scripts/test.sh sets it)"
+        )
+    });
+    let path = std::path::Path::new(&dir).join(name);
+    assert!(
+        path.is_file(),
+        "{} is missing: KMP_GEO_DIR must name the folder of the shared geographic test data",
+        path.display()
+    );
+    path
+}

@@ -12,6 +12,7 @@ use crate::domain::{InputError, Receipt};
 use crate::sealing::{Keys, random_hex};
 use crate::services::ServiceError;
 use crate::services::attachments::{self, Prepared};
+use crate::services::jurisdictions::{Jurisdictions, Location};
 use crate::services::reference::Reference;
 use crate::services::routing;
 use crate::store::{Store, StoreError, now};
@@ -119,18 +120,20 @@ pub enum Submitted {
     },
 }
 
-/// Rules a submission needs from the settings.
+/// Rules a submission needs from the settings, and the jurisdiction boundaries a point is
+/// routed by.
 #[derive(Debug, Clone, Copy)]
-pub struct SubmitRules {
+pub struct SubmitRules<'a> {
     pub area: ServiceArea,
     pub retention_days: i64,
+    pub jurisdictions: &'a Jurisdictions,
 }
 
 /// Seals and stores a tip; answers only after the commit.
 pub async fn submit(
     store: &Store,
     keys: &Keys,
-    rules: SubmitRules,
+    rules: SubmitRules<'_>,
     tip: NewTip,
 ) -> Result<Submitted, ServiceError> {
     submit_with_files(store, keys, rules, tip, None).await
@@ -150,7 +153,7 @@ pub struct Files<'a> {
 pub async fn submit_with_files(
     store: &Store,
     keys: &Keys,
-    rules: SubmitRules,
+    rules: SubmitRules<'_>,
     tip: NewTip,
     files: Option<Files<'_>>,
 ) -> Result<Submitted, ServiceError> {
@@ -167,10 +170,11 @@ pub async fn submit_with_files(
 async fn submit_inner(
     store: &Store,
     keys: &Keys,
-    rules: SubmitRules,
+    rules: SubmitRules<'_>,
     tip: NewTip,
     files: Option<&Files<'_>>,
 ) -> Result<Submitted, ServiceError> {
+    let (thana, needs_place_check) = place_of(store, &rules, &tip).await;
     let receipt = Receipt::generate();
     let uid = random_hex(16);
     let receipt_hash = keys.lookup_hash("receipt", receipt.expose_digits());
@@ -206,9 +210,6 @@ async fn submit_inner(
             receipt.expose_digits().as_bytes(),
         )
     });
-    let needs_place_check = tip
-        .point
-        .is_some_and(|p| !rules.area.contains(p.lat, p.lon));
     let at = now();
     let retain_until = at + rules.retention_days * 86_400;
     let row = TipRow {
@@ -217,7 +218,7 @@ async fn submit_inner(
         idempotency_hash,
         receipt_sealed,
         category: tip.category.key(),
-        thana: tip.thana,
+        thana,
         needs_place_check,
         event_at: tip.event_at,
         sealed,
@@ -256,6 +257,35 @@ async fn submit_inner(
         Receipt::parse(std::str::from_utf8(&digits).ok()?).ok()
     });
     Ok(Submitted::Repeated { receipt, reference })
+}
+
+/// The thana a tip is routed by, and whether an officer must check its place.
+///
+/// With boundaries imported, a point inside one thana and away from its edge decides the thana
+/// (and the routing rule's `@thana`). A point near an edge or outside every boundary is never
+/// routed by the point: the tip keeps the thana the tipster named (or none, so the rules send
+/// it to the control room) and is marked for an officer to confirm, who sees the thanas it may
+/// lie in. So is a point inside another thana than the one the tipster named, since the point
+/// may be where the tipster stood rather than where it happened. Without boundaries a point
+/// outside KMP's area is marked, as before.
+async fn place_of(store: &Store, rules: &SubmitRules<'_>, tip: &NewTip) -> (Option<String>, bool) {
+    let named = tip.thana.clone();
+    let Some(point) = tip.point else {
+        return (named, false);
+    };
+    let outside_area = !rules.area.contains(point.lat, point.lon);
+    match rules.jurisdictions.locate(store, point).await {
+        Ok(None) => (named, outside_area),
+        Ok(Some(Location::Routed(thana))) => match named {
+            Some(named) if named != thana => (Some(named), true),
+            _ => (Some(thana), outside_area),
+        },
+        Ok(Some(Location::NeedsConfirmation { .. } | Location::Outside)) => (named, true),
+        Err(err) => {
+            tracing::warn!(error = %err, "jurisdiction boundaries could not be read; the tip is marked for a place check");
+            (named, true)
+        }
+    }
 }
 
 /// How long a resent form can show its receipt again.

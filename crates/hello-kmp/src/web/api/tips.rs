@@ -117,6 +117,7 @@ pub async fn submit_tip(
     let rules = SubmitRules {
         area: state.settings.area,
         retention_days: state.settings.retention_days,
+        jurisdictions: &state.jurisdictions,
     };
     let files = (!prepared.is_empty()).then_some(Files {
         blobs: &state.blobs,

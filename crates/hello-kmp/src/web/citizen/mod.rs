@@ -1,6 +1,7 @@
-//! Citizen pages: home, language switch, secret tip and follow-up. Nothing here reads, stores or
+//! Citizen pages: home, language switch, secret tip, follow-up and contacts. Nothing here reads, stores or
 //! logs who the citizen is.
 
+pub mod contacts;
 pub mod follow_up;
 pub mod home;
 pub mod lang;

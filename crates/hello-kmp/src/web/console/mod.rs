@@ -1,10 +1,12 @@
 //! The officers' console: log-in, the queue, a tip's page, accounts, routing rules, the audit
-//! log. Its routes are one table, [`routes`], which the router mounts and the authorization
-//! matrix test walks: a console route without a rule in that test fails it.
+//! log, the contacts directory. Its routes are one table, [`routes`], which the router mounts
+//! and the authorization matrix test walks: a console route without a rule in that test fails
+//! it.
 
 pub mod account;
 pub mod audit;
 pub mod auth;
+pub mod contacts;
 pub mod officers;
 pub mod queue;
 pub mod routing;
@@ -162,6 +164,22 @@ pub fn routes() -> Vec<ConsoleRoute> {
             M::GET,
             "/console/audit/export",
             get(audit::export_audit_log),
+        ),
+        route(M::GET, "/console/contacts", get(contacts::show_contacts)),
+        route(
+            M::GET,
+            "/console/contacts/{key}",
+            get(contacts::show_contact),
+        ),
+        route(
+            M::POST,
+            "/console/contacts/{key}",
+            post(contacts::edit_contact),
+        ),
+        route(
+            M::POST,
+            "/console/contacts/hotlines/{number}",
+            post(contacts::set_hotline),
         ),
     ]
 }

@@ -53,6 +53,8 @@ pub struct TipPage {
     pub assigned: String,
     pub point: Option<String>,
     pub needs_place_check: bool,
+    /// For a point that needs checking: where the boundaries put it.
+    pub place_check: Option<PlaceCheck>,
     pub event_at: String,
     pub received: String,
     pub description: String,
@@ -76,6 +78,51 @@ pub struct TipPage {
     pub desk_officers: Vec<Choice>,
     pub drafts: Drafts,
     pub problem: Option<Problem>,
+}
+
+/// Where the jurisdiction boundaries put a tip's point that an officer must confirm.
+pub struct PlaceCheck {
+    /// `in` (one thana, not the one the tipster named), `near` (near a boundary) or `outside`.
+    pub kind: &'static str,
+    /// The thanas, in the page's language.
+    pub thanas: String,
+}
+
+/// Where the boundaries put the point, worked out again when the page is opened (the point is
+/// sealed with the tip; only the flag is stored in the clear).
+// Limitation: this uses the boundaries loaded now; after a new import the thanas shown may differ
+// from those the tip was checked against when it came in.
+async fn place_check(
+    state: &AppState,
+    view: &OfficerTipView,
+    lang: crate::i18n::Lang,
+) -> Option<PlaceCheck> {
+    use crate::services::jurisdictions::Location;
+    let (lat, lon) = view.point.filter(|_| view.summary.needs_place_check)?;
+    let point = crate::domain::tip::GeoPoint::new(lat, lon).ok()?;
+    let location = match state.jurisdictions.locate(&state.store, point).await {
+        Ok(location) => location?,
+        Err(err) => {
+            tracing::warn!(error = %err, "jurisdiction boundaries could not be read");
+            return None;
+        }
+    };
+    let names = |keys: &mut dyn Iterator<Item = &str>| {
+        keys.map(|k| state.reference.place_name(k, lang))
+            .collect::<Vec<_>>()
+    };
+    let (kind, thanas) = match &location {
+        Location::Routed(thana) => ("in", names(&mut std::iter::once(thana.as_str()))),
+        Location::NeedsConfirmation { candidates } => (
+            "near",
+            names(&mut candidates.iter().map(|c| c.thana.as_str())),
+        ),
+        Location::Outside => ("outside", Vec::new()),
+    };
+    Some(PlaceCheck {
+        kind,
+        thanas: thanas.join(", "),
+    })
 }
 
 /// What an officer typed in the tip page's forms, kept when a change is refused.
@@ -323,6 +370,7 @@ async fn tip_page(
     let status = problem
         .as_ref()
         .map_or(StatusCode::OK, |(e, _)| input_status(*e));
+    let place_check = place_check(state, &view, ctx.lang).await;
     let page = build_page(
         state,
         ctx,
@@ -330,6 +378,7 @@ async fn tip_page(
         desk_officers,
         drafts,
         problem.map(|(_, p)| p),
+        place_check,
     );
     Ok(render_with(status, &page))
 }
@@ -341,6 +390,7 @@ fn build_page(
     desk_officers: Vec<(i64, String, String)>,
     drafts: Drafts,
     problem: Option<Problem>,
+    place_check: Option<PlaceCheck>,
 ) -> TipPage {
     let lang = ctx.lang;
     let place_name = |key: &Option<String>| {
@@ -405,6 +455,7 @@ fn build_page(
         assigned: place_name(&view.summary.assigned_place),
         point: view.point.map(|(lat, lon)| format!("{lat:.5}, {lon:.5}")),
         needs_place_check: view.summary.needs_place_check,
+        place_check,
         event_at: ctx.when_opt(&view.event_at),
         received: ctx.when(&view.summary.created_at),
         description: view.description,

@@ -31,6 +31,8 @@ enum Rule {
     Admin,
     /// The audit log.
     Audit,
+    /// The contacts directory: editors and administrators.
+    Contacts,
 }
 
 /// The rule for each route, by exact method and path. There is deliberately no catch-all.
@@ -73,6 +75,9 @@ fn rule(method: &Method, path: &str) -> Rule {
             Rule::Admin
         }
         ("GET", "/console/audit" | "/console/audit/export") => Rule::Audit,
+        ("GET" | "POST", "/console/contacts/{key}")
+        | ("GET", "/console/contacts")
+        | ("POST", "/console/contacts/hotlines/{number}") => Rule::Contacts,
         (m, p) => panic!("no rule for console route {m} {p}: add it to the authorization matrix"),
     }
 }
@@ -115,7 +120,8 @@ fn expect(rule: Rule, role: &str, own: bool) -> Expect {
         },
         Rule::Admin if role == "administrator" => Allowed,
         Rule::Audit if matches!(role, "administrator" | "auditor") => Allowed,
-        Rule::Admin | Rule::Audit => Forbidden,
+        Rule::Contacts if matches!(role, "administrator" | "editor") => Allowed,
+        Rule::Admin | Rule::Audit | Rule::Contacts => Forbidden,
     }
 }
 
@@ -222,7 +228,9 @@ on_both!(
                         .replace("{reference}", &reference)
                         .replace("{username}", "target")
                         .replace("{id}", &rule_id.to_string())
-                        .replace("{uid}", &attachment_uid);
+                        .replace("{uid}", &attachment_uid)
+                        .replace("{key}", "sonadanga")
+                        .replace("{number}", "333");
                     let answer = if *method == Method::GET {
                         officer.get(&path).await
                     } else {
