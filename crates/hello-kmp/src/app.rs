@@ -29,6 +29,8 @@ pub struct Shared {
     pub assets: Assets,
     /// Attachments, sealed.
     pub blobs: crate::blobs::Blobs,
+    /// Tells this process's open SOS boards that an alert changed, on any server.
+    pub sos_hub: crate::services::sos::live::Hub,
     /// Held while the server runs on a SQLite data folder, so that a second server on the same
     /// folder stops at start instead of sharing it.
     _folder_lock: Option<std::fs::File>,
@@ -59,6 +61,8 @@ impl AppState {
         let blobs =
             crate::blobs::Blobs::from_settings(&settings).context("opening the blob store")?;
         let store = Store::open(&settings.database_url()).await?;
+        let sos_hub =
+            crate::services::sos::live::Hub::new(store.backend(), &settings.database_url());
         check_key_file(&store, &keys).await?;
         seed::seed_reference(&store)
             .await
@@ -79,6 +83,7 @@ impl AppState {
             login_throttle: GuessThrottle::with_free_misses(crate::throttle::LOGIN_FREE_MISSES),
             assets: Assets::new(),
             blobs,
+            sos_hub,
             _folder_lock: folder_lock,
         };
         Ok((AppState(Arc::new(shared)), first_admin))

@@ -45,6 +45,35 @@ pub struct Settings {
     /// Where attachments are kept: `blobs/` in the data folder unless S3 is configured.
     #[serde(default)]
     pub blobs: BlobSettings,
+    /// SOS alerts: how many may come, how long they are kept, how often a board hears from us.
+    #[serde(default)]
+    pub sos: SosSettings,
+}
+
+/// Limits and timings of SOS alerts (`[sos]` in the settings file).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SosSettings {
+    /// Alerts the whole installation takes in any one minute; more are told to call 999.
+    pub alerts_per_minute: i64,
+    /// Alerts taken from any one square of about a kilometre (or without a location, all
+    /// together) in ten minutes; more are told to call 999.
+    pub alerts_per_area: i64,
+    /// How often an open board gets a heartbeat, and its officer's session is checked again.
+    pub heartbeat_seconds: u64,
+    /// How long an alert is kept after its last change before it is deleted.
+    pub retention_days: i64,
+}
+
+impl Default for SosSettings {
+    fn default() -> Self {
+        SosSettings {
+            alerts_per_minute: 12,
+            alerts_per_area: 3,
+            heartbeat_seconds: 15,
+            retention_days: 180,
+        }
+    }
 }
 
 /// S3-compatible storage for attachments. Every server sharing one database must use the same.
@@ -186,6 +215,7 @@ impl Settings {
             session_max_hours: 12,
             account_lock_minutes: 60,
             blobs: BlobSettings::default(),
+            sos: SosSettings::default(),
         }
     }
 
@@ -274,6 +304,20 @@ impl Settings {
         }
         if !(1..=24 * 60 * 30).contains(&self.account_lock_minutes) {
             anyhow::bail!("setting `account_lock_minutes` must be between 1 and 43200");
+        }
+        let sos = self.sos;
+        if !(1..=10_000).contains(&sos.alerts_per_minute)
+            || !(1..=10_000).contains(&sos.alerts_per_area)
+        {
+            anyhow::bail!(
+                "settings `sos.alerts_per_minute` and `sos.alerts_per_area` must be between 1 and 10000"
+            );
+        }
+        if !(1..=300).contains(&sos.heartbeat_seconds) {
+            anyhow::bail!("setting `sos.heartbeat_seconds` must be between 1 and 300");
+        }
+        if sos.retention_days < 1 {
+            anyhow::bail!("setting `sos.retention_days` must be at least 1");
         }
         tracing_subscriber::EnvFilter::try_new(&self.log)
             .with_context(|| format!("setting `log` is not a valid filter: {}", self.log))?;

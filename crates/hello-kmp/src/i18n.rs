@@ -117,6 +117,21 @@ mod tests {
         );
         keys.extend(TipStatus::ALL.iter().map(|s| s.citizen_key().to_string()));
         keys.extend(
+            crate::services::audit::Action::ALL
+                .iter()
+                .map(|a| a.label_key()),
+        );
+        keys.extend(
+            crate::domain::sos::AlertStatus::ALL
+                .iter()
+                .map(|s| s.label_key()),
+        );
+        keys.extend(
+            crate::domain::sos::Outcome::ALL
+                .iter()
+                .map(|o| o.label_key()),
+        );
+        keys.extend(
             [
                 "err-not-found",
                 "err-forbidden",

@@ -118,6 +118,25 @@ pub enum InputError {
     UploadIncomplete,
     #[error("too many uploads are open")]
     UploadsBusy,
+    // SOS alerts.
+    #[error("an SOS alert came with neither a location nor a written place")]
+    SosLocationMissing,
+    #[error("too many SOS alerts right now")]
+    SosTooMany,
+    #[error("the call-back number is not a Bangladeshi mobile number")]
+    CallbackMalformed,
+    #[error("the written place is too long")]
+    PlaceTooLong,
+    #[error("a dispatch needs a note of who or what was sent")]
+    DispatchNoteMissing,
+    #[error("the dispatch note is too long")]
+    DispatchNoteTooLong,
+    #[error("the outcome is not one we know")]
+    OutcomeUnknown,
+    #[error("this step is not allowed for the alert as it stands")]
+    SosChangeNotAllowed,
+    #[error("the phone's location for an SOS alert could not be used")]
+    SosPointUnusable,
 }
 
 impl InputError {
@@ -181,6 +200,15 @@ impl InputError {
             Self::UploadUnknown => "upload_unknown",
             Self::UploadIncomplete => "upload_incomplete",
             Self::UploadsBusy => "uploads_busy",
+            Self::SosLocationMissing => "sos_location_missing",
+            Self::SosTooMany => "sos_too_many",
+            Self::CallbackMalformed => "callback_malformed",
+            Self::PlaceTooLong => "place_too_long",
+            Self::DispatchNoteMissing => "dispatch_note_missing",
+            Self::DispatchNoteTooLong => "dispatch_note_too_long",
+            Self::OutcomeUnknown => "outcome_unknown",
+            Self::SosChangeNotAllowed => "sos_change_not_allowed",
+            Self::SosPointUnusable => "sos_point_unusable",
         }
     }
 
@@ -235,6 +263,11 @@ impl InputError {
             Self::FilePolyglot => Some("files"),
             Self::TooManyFiles => Some("files"),
             Self::UploadUnknown | Self::UploadIncomplete | Self::UploadsBusy => Some("files"),
+            Self::SosLocationMissing | Self::PlaceTooLong | Self::SosPointUnusable => Some("place"),
+            Self::SosTooMany | Self::SosChangeNotAllowed => None,
+            Self::CallbackMalformed => Some("callback"),
+            Self::DispatchNoteMissing | Self::DispatchNoteTooLong => Some("note"),
+            Self::OutcomeUnknown => Some("outcome"),
         }
     }
 
@@ -247,7 +280,9 @@ impl InputError {
     pub fn status(self) -> u16 {
         match self {
             Self::ReceiptUnknown => 404,
-            Self::TooManyGuesses | Self::TooManyLogins | Self::UploadsBusy => 429,
+            Self::TooManyGuesses | Self::TooManyLogins | Self::UploadsBusy | Self::SosTooMany => {
+                429
+            }
             Self::UploadUnknown => 404,
             Self::BodyTooLarge | Self::FileTooLarge => 413,
             Self::FileKindRefused => 415,
@@ -259,13 +294,14 @@ impl InputError {
             | Self::UsernameTaken
             | Self::DefaultRuleKept
             | Self::LastAdministrator
-            | Self::OwnAccount => 409,
+            | Self::OwnAccount
+            | Self::SosChangeNotAllowed => 409,
             _ => 422,
         }
     }
 
     /// Every variant, for tests that check each has a message in both languages.
-    pub const ALL: [InputError; 57] = [
+    pub const ALL: [InputError; 66] = [
         Self::DescriptionEmpty,
         Self::DescriptionTooLong,
         Self::CategoryUnknown,
@@ -323,5 +359,14 @@ impl InputError {
         Self::UploadUnknown,
         Self::UploadIncomplete,
         Self::UploadsBusy,
+        Self::SosLocationMissing,
+        Self::SosTooMany,
+        Self::CallbackMalformed,
+        Self::PlaceTooLong,
+        Self::DispatchNoteMissing,
+        Self::DispatchNoteTooLong,
+        Self::OutcomeUnknown,
+        Self::SosChangeNotAllowed,
+        Self::SosPointUnusable,
     ];
 }

@@ -52,6 +52,12 @@ pub enum Action {
     AuditView,
     AttachmentDownload,
     AttachmentThumbnail,
+    SosView,
+    SosWatch,
+    SosAcknowledge,
+    SosDispatch,
+    SosClose,
+    SosDenied,
 }
 
 impl Action {
@@ -61,7 +67,7 @@ impl Action {
     }
 
     /// Every action, for the audit log's filter.
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 36] = [
         Action::LogIn,
         Action::LogInFailed,
         Action::LogOut,
@@ -92,6 +98,12 @@ impl Action {
         Action::AuditView,
         Action::AttachmentDownload,
         Action::AttachmentThumbnail,
+        Action::SosView,
+        Action::SosWatch,
+        Action::SosAcknowledge,
+        Action::SosDispatch,
+        Action::SosClose,
+        Action::SosDenied,
     ];
 
     pub fn name(self) -> &'static str {
@@ -126,6 +138,12 @@ impl Action {
             Action::AuditView => "audit.view",
             Action::AttachmentDownload => "attachment.download",
             Action::AttachmentThumbnail => "attachment.thumbnail",
+            Action::SosView => "sos.view",
+            Action::SosWatch => "sos.watch",
+            Action::SosAcknowledge => "sos.acknowledge",
+            Action::SosDispatch => "sos.dispatch",
+            Action::SosClose => "sos.close",
+            Action::SosDenied => "sos.denied",
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod officers;
 pub mod reference;
 pub mod routing;
+pub mod sos;
 pub mod tips;
 pub mod uploads;
 

@@ -50,6 +50,10 @@ pub fn router(state: AppState) -> Router {
             post(citizen::follow_up::add_information)
                 .layer(DefaultBodyLimit::max(citizen::upload::UPLOAD_LIMIT)),
         )
+        .route(
+            "/sos",
+            get(citizen::sos::show_sos_page).post(citizen::sos::send_alert),
+        )
         .nest("/api/v1", api::routes(&state))
         .fallback(citizen::home::not_found)
         .method_not_allowed_fallback(citizen::home::method_not_allowed);

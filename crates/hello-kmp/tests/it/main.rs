@@ -12,6 +12,7 @@ mod evidence_kinds;
 mod follow_up;
 mod officers;
 mod privacy;
+mod sos;
 mod startup;
 mod store;
 mod tip_bad_input;
