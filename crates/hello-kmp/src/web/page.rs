@@ -37,6 +37,8 @@ pub struct ConsoleNav {
     pub tips: bool,
     pub admin: bool,
     pub audit: bool,
+    /// The SOS board: the control room, headquarters and administrators.
+    pub sos: bool,
 }
 
 impl PageCtx {
@@ -48,6 +50,7 @@ impl PageCtx {
             tips: access::has_tips(officer.role),
             admin: access::administers(officer).is_ok(),
             audit: access::reads_audit(officer).is_ok(),
+            sos: access::may_sos(officer, access::SosRight::Watch),
         });
     }
 

@@ -1,5 +1,5 @@
 //! The officers' console: log-in, the queue, a tip's page, accounts, routing rules, the audit
-//! log. Its routes are one table, [`routes`], which the router mounts and the authorization
+//! log, the SOS board. Its routes are one table, [`routes`], which the router mounts and the authorization
 //! matrix test walks: a console route without a rule in that test fails it.
 
 pub mod account;
@@ -8,6 +8,7 @@ pub mod auth;
 pub mod officers;
 pub mod queue;
 pub mod routing;
+pub mod sos;
 pub mod tip;
 
 use axum::http::Method;
@@ -158,6 +159,22 @@ pub fn routes() -> Vec<ConsoleRoute> {
             post(routing::remove_rule),
         ),
         route(M::GET, "/console/audit", get(audit::show_audit_log)),
+        route(M::GET, "/console/sos", get(sos::show_board)),
+        route(
+            M::POST,
+            "/console/sos/{alert}/acknowledge",
+            post(sos::acknowledge_alert),
+        ),
+        route(
+            M::POST,
+            "/console/sos/{alert}/dispatch",
+            post(sos::dispatch_alert),
+        ),
+        route(
+            M::POST,
+            "/console/sos/{alert}/close",
+            post(sos::close_alert),
+        ),
     ]
 }
 

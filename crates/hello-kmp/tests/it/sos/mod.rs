@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 
 use crate::support::{Answer, TestApp};
 
+mod board;
 mod citizen;
 
 /// Two known points of the test data (`../shared/data/geo/README.md`): Khulna Sadar, Sonadanga.
