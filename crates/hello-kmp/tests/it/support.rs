@@ -200,6 +200,21 @@ impl TestApp {
         self.get_with(path, &[]).await
     }
 
+    /// Sends a request and hands the answer back unread: for a stream that does not end.
+    pub async fn send_unread(
+        &self,
+        mut request: Request<Body>,
+        peer: &str,
+    ) -> axum::response::Response {
+        let addr: SocketAddr = format!("{peer}:40000").parse().expect("peer address");
+        request.extensions_mut().insert(ConnectInfo(addr));
+        self.router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("router answers")
+    }
+
     pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Answer {
         let mut builder = Request::get(path);
         for (name, value) in headers {
@@ -439,6 +454,17 @@ pub fn totp_code(key: &str, steps_ahead: i64) -> String {
 impl Officer {
     pub async fn get(&self, path: &str) -> Answer {
         self.app.get_with(path, &[("cookie", &self.cookie)]).await
+    }
+
+    /// A GET whose answer is handed back unread: a live stream.
+    pub async fn open(&self, path: &str, headers: &[(&str, &str)]) -> axum::response::Response {
+        let mut builder = Request::get(path).header("cookie", &self.cookie);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        self.app
+            .send_unread(builder.body(Body::empty()).expect("request"), "192.0.2.50")
+            .await
     }
 
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Answer {

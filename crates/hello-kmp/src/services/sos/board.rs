@@ -20,7 +20,7 @@ pub const CLOSED_SHOWN: i64 = 20;
 /// Open alerts the board shows at most (oldest beyond this wait for a refresh).
 const OPEN_SHOWN: i64 = 500;
 /// Changed alerts fetched at once by a live board.
-const CHANGES_AT_ONCE: i64 = 50;
+pub const CHANGES_AT_ONCE: i64 = 50;
 
 /// One alert as the board shows it to one officer.
 #[derive(Clone)]

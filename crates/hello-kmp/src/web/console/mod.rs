@@ -160,6 +160,7 @@ pub fn routes() -> Vec<ConsoleRoute> {
         ),
         route(M::GET, "/console/audit", get(audit::show_audit_log)),
         route(M::GET, "/console/sos", get(sos::show_board)),
+        route(M::GET, "/console/sos/events", get(sos::stream_board)),
         route(
             M::POST,
             "/console/sos/{alert}/acknowledge",

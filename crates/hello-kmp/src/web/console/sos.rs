@@ -263,3 +263,192 @@ pub fn card(state: &AppState, ctx: &PageCtx, alert: &BoardAlert, may_work: bool)
         seq: alert.change_seq,
     }
 }
+
+/// How long a browser waits before reconnecting a dropped stream.
+const RECONNECT_MS: u64 = 3_000;
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct StreamQuery {
+    /// The change number the page was read at.
+    since: String,
+}
+
+/// `GET /console/sos/events`: the board's live stream. Each event is one alert as the board
+/// shows it to this officer (`event: alert`, `id:` its change number, the card's HTML as data),
+/// sent when it comes in or changes, on whichever server. A heartbeat keeps the connection
+/// open; at each heartbeat and before each change the officer's session is checked again
+/// (without counting as activity), and a session that ended or an officer no longer allowed
+/// gets `event: end` and the stream closes.
+pub async fn stream_board(
+    State(state): State<AppState>,
+    CurrentOfficer(officer): CurrentOfficer,
+    ctx: PageCtx,
+    jar: axum_extra::extract::CookieJar,
+    headers: axum::http::HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<StreamQuery>,
+) -> Result<Response, WebError> {
+    let token = jar
+        .get(crate::web::console::auth::SESSION_COOKIE)
+        .map(|c| c.value().to_string())
+        .unwrap_or_default();
+    let now = board::start_watching(&state.store, &officer).await?;
+    // A reconnecting browser says where it got to; a fresh page says when it was read.
+    let since = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .or(Some(query.since.as_str()))
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .map_or(now, |v| v.clamp(0, now));
+    let subscription = state.sos_hub.subscribe(&state.store);
+    let beat = std::time::Duration::from_secs(state.settings.sos.heartbeat_seconds);
+    let watch = Watch {
+        ctx: PageCtx::new(&state, ctx.lang, "/console/sos"),
+        state,
+        officer,
+        token,
+        since,
+        subscription,
+        heartbeat: tokio::time::interval_at(tokio::time::Instant::now() + beat, beat),
+        queue: std::collections::VecDeque::new(),
+        started: false,
+        done: false,
+    };
+    let stream = futures_util::stream::unfold(watch, Watch::next);
+    Ok(axum::response::sse::Sse::new(stream).into_response())
+}
+
+type SseEvent = axum::response::sse::Event;
+
+/// One officer's open stream.
+struct Watch {
+    state: AppState,
+    officer: Officer,
+    /// The session's token, to check it again; it never leaves this process.
+    token: String,
+    ctx: PageCtx,
+    /// The change number of the last alert sent.
+    since: i64,
+    subscription: crate::services::sos::live::Subscription,
+    heartbeat: tokio::time::Interval,
+    queue: std::collections::VecDeque<SseEvent>,
+    started: bool,
+    done: bool,
+}
+
+impl Watch {
+    async fn next(mut self) -> Option<(Result<SseEvent, std::convert::Infallible>, Watch)> {
+        loop {
+            if let Some(event) = self.queue.pop_front() {
+                return Some((Ok(event), self));
+            }
+            if self.done {
+                return None;
+            }
+            if !self.started {
+                self.started = true;
+                let hello = SseEvent::default()
+                    .retry(std::time::Duration::from_millis(RECONNECT_MS))
+                    .comment("connected");
+                self.queue.push_back(hello);
+                self.send_changes().await;
+                continue;
+            }
+            tokio::select! {
+                closing = self.subscription.closing.changed() => {
+                    // The server is stopping: the stream ends so that it can drain, and the
+                    // browser reconnects to whichever server answers next.
+                    if closing.is_err() || *self.subscription.closing.borrow() {
+                        self.done = true;
+                    }
+                }
+                changed = self.subscription.version.changed() => match changed {
+                    Ok(()) => self.send_changes().await,
+                    Err(_) => self.done = true,
+                },
+                _ = self.heartbeat.tick() => {
+                    if self.still_allowed().await {
+                        self.queue.push_back(SseEvent::default().comment("heartbeat"));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether the officer's session is still live and still allows the board; if not, the
+    /// stream says so and ends. A database that does not answer ends nothing: the next check
+    /// decides.
+    async fn still_allowed(&mut self) -> bool {
+        use crate::services::access::{SosRight, may_sos};
+        let policy = self.state.settings.session_policy();
+        let found =
+            crate::services::accounts::peek_session(&self.state.store, policy, &self.token).await;
+        match found {
+            Ok(Some(session))
+                if session.stage == crate::services::accounts::Stage::Full
+                    && may_sos(&session.officer, SosRight::Watch) =>
+            {
+                self.officer = session.officer;
+                true
+            }
+            Ok(_) => {
+                tracing::info!(officer.id = self.officer.id, "an SOS board's stream ended");
+                self.queue
+                    .push_back(SseEvent::default().event("end").data("session"));
+                self.done = true;
+                false
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "an SOS board's session could not be checked");
+                true
+            }
+        }
+    }
+
+    /// Queues every alert changed since the last one sent, as this officer's board shows it.
+    async fn send_changes(&mut self) {
+        if !self.still_allowed().await {
+            return;
+        }
+        let may_work = crate::services::access::may_sos(
+            &self.officer,
+            crate::services::access::SosRight::Work,
+        );
+        loop {
+            let changed = board::changes_since(
+                &self.state.store,
+                &self.state.keys,
+                &self.officer,
+                self.since,
+            )
+            .await;
+            let alerts = match changed {
+                Ok(alerts) => alerts,
+                Err(err) => {
+                    tracing::warn!(error = %err, "an SOS board's changes could not be read");
+                    return;
+                }
+            };
+            let full = alerts.len() as i64 >= board::CHANGES_AT_ONCE;
+            for alert in &alerts {
+                self.since = self.since.max(alert.change_seq);
+                let fragment = AlertFragment {
+                    ctx: self.ctx.clone(),
+                    a: card(&self.state, &self.ctx, alert, may_work),
+                };
+                match fragment.render() {
+                    Ok(html) => self.queue.push_back(
+                        SseEvent::default()
+                            .event("alert")
+                            .id(alert.change_seq.to_string())
+                            .data(html.trim()),
+                    ),
+                    Err(err) => tracing::error!(error = %err, "an SOS card did not render"),
+                }
+            }
+            if !full {
+                return;
+            }
+        }
+    }
+}

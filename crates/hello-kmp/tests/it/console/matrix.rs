@@ -77,7 +77,7 @@ fn rule(method: &Method, path: &str) -> Rule {
             Rule::Admin
         }
         ("GET", "/console/audit") => Rule::Audit,
-        ("GET", "/console/sos") => Rule::SosWatch,
+        ("GET", "/console/sos" | "/console/sos/events") => Rule::SosWatch,
         (
             "POST",
             "/console/sos/{alert}/acknowledge"
@@ -157,6 +157,15 @@ const ROLES: [(&str, &str, &str); 6] = [
     ("editor", "kmp_hq", "kmp_hq"),
     ("auditor", "kmp_hq", "kmp_hq"),
 ];
+
+/// The status and headers of an answer whose body is a stream that does not end.
+fn head_only(response: axum::response::Response) -> crate::support::Answer {
+    crate::support::Answer {
+        status: response.status(),
+        headers: response.headers().clone(),
+        body: String::new(),
+    }
+}
 
 /// A unit officer of the control room: the SOS board's own desk, another desk for the tip.
 const CONTROL_ROOM_OFFICER: (&str, bool, &str) = ("unit_officer", false, "control_room");
@@ -255,7 +264,10 @@ on_both!(
                     .replace("{id}", &rule_id.to_string())
                     .replace("{uid}", &attachment_uid)
                     .replace("{alert}", &alert);
-                let answer = if *method == Method::GET {
+                let answer = if pattern.ends_with("/events") {
+                    // A live stream never ends: its head is the answer.
+                    head_only(officer.open(&path, &[]).await)
+                } else if *method == Method::GET {
                     officer.get(&path).await
                 } else {
                     officer.post_form(&path, &form_for(&path)).await

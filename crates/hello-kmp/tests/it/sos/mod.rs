@@ -8,6 +8,7 @@ use crate::support::{Answer, TestApp};
 
 mod board;
 mod citizen;
+mod live;
 
 /// Two known points of the test data (`../shared/data/geo/README.md`): Khulna Sadar, Sonadanga.
 pub const SADAR: (&str, &str) = ("22.80361", "89.56778");
