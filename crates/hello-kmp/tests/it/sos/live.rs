@@ -294,3 +294,55 @@ on_both!(
         assert!(stream.ends_within(Duration::from_secs(2)).await);
     }
 );
+
+on_both!(
+    an_alert_sent_through_a_second_server_reaches_a_board_on_the_first,
+    |app: TestApp| async move {
+        let other = app.second_process().await;
+        let officer = app
+            .officer_with("duty.cr", "unit_officer", "control_room")
+            .await;
+        let mut stream = Stream::open(&officer, "/console/sos/events", &[]).await;
+        let started = std::time::Instant::now();
+        let reference = reference_of(&send_from(&other, SADAR, "01712345678").await);
+        let event = stream
+            .next_alert(WITHIN)
+            .await
+            .expect("the alert sent to the other server arrives");
+        let across = started.elapsed();
+        assert!(
+            event.data.contains(&format!("alert-{reference}")),
+            "{}",
+            event.data
+        );
+        assert_eq!(status_of(&event.data), "new");
+        // A step taken on the second server reaches the first's board too.
+        let on_other = officer.on(&other);
+        // Long after the watcher started: this one can only come by NOTIFY (PostgreSQL) or
+        // the poll (SQLite), never by the catch-up read at its start.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let stepped = std::time::Instant::now();
+        let step = on_other
+            .post_form(&format!("/console/sos/{reference}/acknowledge"), &[])
+            .await;
+        assert_eq!(step.status, StatusCode::SEE_OTHER, "{}", step.body);
+        let acknowledged = stream.next_alert(WITHIN).await.expect("the step arrives");
+        let step_across = stepped.elapsed();
+        assert_eq!(status_of(&acknowledged.data), "acknowledged");
+        // And the other way round: a board on the second server hears of the first's alerts.
+        let mut second = Stream::open(&on_other, "/console/sos/events", &[]).await;
+        let back = reference_of(&send_from(&app, SONADANGA, "").await);
+        let event = second
+            .next_alert(WITHIN)
+            .await
+            .expect("it arrives there too");
+        assert!(event.data.contains(&format!("alert-{back}")));
+        eprintln!(
+            "SOS across two servers ({:?}): alert {} ms, acknowledgement {} ms",
+            app.backend,
+            across.as_millis(),
+            step_across.as_millis()
+        );
+        other.state.store.close().await;
+    }
+);
