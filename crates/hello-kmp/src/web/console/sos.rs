@@ -280,6 +280,10 @@ pub struct StreamQuery {
 /// open; at each heartbeat and before each change the officer's session is checked again
 /// (without counting as activity), and a session that ended or an officer no longer allowed
 /// gets `event: end` and the stream closes.
+///
+/// Limitation: watching is not activity, so a board left untouched ends with the session's idle
+/// time (`session_idle_minutes`) like every console page, and the officer logs in again; a wall
+/// screen in the control room needs someone to use it (or a longer idle time) to stay live.
 pub async fn stream_board(
     State(state): State<AppState>,
     CurrentOfficer(officer): CurrentOfficer,
@@ -315,7 +319,9 @@ pub async fn stream_board(
         done: false,
     };
     let stream = futures_util::stream::unfold(watch, Watch::next);
-    Ok(axum::response::sse::Sse::new(stream).into_response())
+    // Tells nginx-like proxies not to hold events back until a buffer fills.
+    let unbuffered = [("x-accel-buffering", "no")];
+    Ok((unbuffered, axum::response::sse::Sse::new(stream)).into_response())
 }
 
 type SseEvent = axum::response::sse::Event;

@@ -38,6 +38,7 @@ impl Stream {
         assert_eq!(response.status(), StatusCode::OK, "the stream opens");
         let kind = response.headers()["content-type"].to_str().expect("text");
         assert_eq!(kind, "text/event-stream");
+        assert_eq!(response.headers()["x-accel-buffering"], "no");
         assert!(
             response.headers().get("content-encoding").is_none(),
             "a stream is not compressed (it would be held back)"
