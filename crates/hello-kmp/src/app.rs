@@ -31,6 +31,8 @@ pub struct Shared {
     pub blobs: crate::blobs::Blobs,
     /// Jurisdiction boundaries, read again from the database after each import.
     pub jurisdictions: crate::services::jurisdictions::Jurisdictions,
+    /// Tells this process's open SOS boards that an alert changed, on any server.
+    pub sos_hub: crate::services::sos::live::Hub,
     /// Held while the server runs on a SQLite data folder, so that a second server on the same
     /// folder stops at start instead of sharing it.
     _folder_lock: Option<std::fs::File>,
@@ -68,6 +70,8 @@ impl AppState {
         let blobs =
             crate::blobs::Blobs::from_settings(&settings).context("opening the blob store")?;
         let store = Store::open(&settings.database_url()).await?;
+        let sos_hub =
+            crate::services::sos::live::Hub::new(store.backend(), &settings.database_url());
         check_key_file(&store, &keys).await?;
         seed::seed_reference(&store)
             .await
@@ -91,6 +95,7 @@ impl AppState {
             assets: Assets::new(),
             blobs,
             jurisdictions,
+            sos_hub,
             _folder_lock: folder_lock,
         };
         Ok((AppState(Arc::new(shared)), first_admin))

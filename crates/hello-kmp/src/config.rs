@@ -53,6 +53,9 @@ pub struct Settings {
     /// A point closer than this to a jurisdiction boundary (metres, on the ground) is not
     /// routed by the boundaries alone: an officer confirms the thana.
     pub jurisdiction_margin_m: f64,
+    /// SOS alerts: how many may come, how long they are kept, how often a board hears from us.
+    #[serde(default)]
+    pub sos: SosSettings,
 }
 
 /// Limits on a tipster's files. Every server sharing one database should use the same.
@@ -118,6 +121,32 @@ impl AttachmentSettings {
             }
         }
         Ok(())
+    }
+}
+
+/// Limits and timings of SOS alerts (`[sos]` in the settings file).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SosSettings {
+    /// Alerts the whole installation takes in any one minute; more are told to call 999.
+    pub alerts_per_minute: i64,
+    /// Alerts taken from any one square of about a kilometre (or without a location, all
+    /// together) in ten minutes; more are told to call 999.
+    pub alerts_per_area: i64,
+    /// How often an open board gets a heartbeat, and its officer's session is checked again.
+    pub heartbeat_seconds: u64,
+    /// How long an alert is kept after its last change before it is deleted.
+    pub retention_days: i64,
+}
+
+impl Default for SosSettings {
+    fn default() -> Self {
+        SosSettings {
+            alerts_per_minute: 12,
+            alerts_per_area: 3,
+            heartbeat_seconds: 15,
+            retention_days: 180,
+        }
     }
 }
 
@@ -265,6 +294,7 @@ impl Settings {
             blobs: BlobSettings::default(),
             attachments: AttachmentSettings::default(),
             jurisdiction_margin_m: 400.0,
+            sos: SosSettings::default(),
         }
     }
 
@@ -357,6 +387,20 @@ impl Settings {
         }
         if !(0.0..=5_000.0).contains(&self.jurisdiction_margin_m) {
             anyhow::bail!("setting `jurisdiction_margin_m` must be between 0 and 5000 (metres)");
+        }
+        let sos = self.sos;
+        if !(1..=10_000).contains(&sos.alerts_per_minute)
+            || !(1..=10_000).contains(&sos.alerts_per_area)
+        {
+            anyhow::bail!(
+                "settings `sos.alerts_per_minute` and `sos.alerts_per_area` must be between 1 and 10000"
+            );
+        }
+        if !(1..=300).contains(&sos.heartbeat_seconds) {
+            anyhow::bail!("setting `sos.heartbeat_seconds` must be between 1 and 300");
+        }
+        if sos.retention_days < 1 {
+            anyhow::bail!("setting `sos.retention_days` must be at least 1");
         }
         tracing_subscriber::EnvFilter::try_new(&self.log)
             .with_context(|| format!("setting `log` is not a valid filter: {}", self.log))?;

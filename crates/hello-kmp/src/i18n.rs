@@ -187,6 +187,16 @@ mod tests {
                 .map(|a| a.label_key()),
         );
         keys.extend(
+            crate::domain::sos::AlertStatus::ALL
+                .iter()
+                .map(|s| s.label_key()),
+        );
+        keys.extend(
+            crate::domain::sos::Outcome::ALL
+                .iter()
+                .map(|o| o.label_key()),
+        );
+        keys.extend(
             [
                 "err-not-found",
                 "err-forbidden",

@@ -31,6 +31,14 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let store = state.store.clone();
     crate::services::uploads::spawn_sweeper(state.store.clone(), state.blobs.clone());
+    crate::services::sos::spawn_purger(state.store.clone());
+    // Open SOS boards hold their stream until told to end: they are told first, so that the
+    // requests in flight can drain.
+    let sos_hub = state.sos_hub.clone();
+    let shutdown = async move {
+        shutdown.await;
+        sos_hub.close();
+    };
     let app = crate::web::router(state);
     axum::serve(
         listener,

@@ -136,6 +136,25 @@ pub enum InputError {
     StationPointMalformed,
     #[error("the station's location is outside KMP's area")]
     StationOutsideArea,
+    // SOS alerts.
+    #[error("an SOS alert came with neither a location nor a written place")]
+    SosLocationMissing,
+    #[error("too many SOS alerts right now")]
+    SosTooMany,
+    #[error("the call-back number is not a Bangladeshi mobile number")]
+    CallbackMalformed,
+    #[error("the written place is too long")]
+    PlaceTooLong,
+    #[error("a dispatch needs a note of who or what was sent")]
+    DispatchNoteMissing,
+    #[error("the dispatch note is too long")]
+    DispatchNoteTooLong,
+    #[error("the outcome is not one we know")]
+    OutcomeUnknown,
+    #[error("this step is not allowed for the alert as it stands")]
+    SosChangeNotAllowed,
+    #[error("the phone's location for an SOS alert could not be used")]
+    SosPointUnusable,
 }
 
 impl InputError {
@@ -208,6 +227,15 @@ impl InputError {
             Self::OfficerNameTooLong => "officer_name_too_long",
             Self::StationPointMalformed => "station_point_malformed",
             Self::StationOutsideArea => "station_outside_area",
+            Self::SosLocationMissing => "sos_location_missing",
+            Self::SosTooMany => "sos_too_many",
+            Self::CallbackMalformed => "callback_malformed",
+            Self::PlaceTooLong => "place_too_long",
+            Self::DispatchNoteMissing => "dispatch_note_missing",
+            Self::DispatchNoteTooLong => "dispatch_note_too_long",
+            Self::OutcomeUnknown => "outcome_unknown",
+            Self::SosChangeNotAllowed => "sos_change_not_allowed",
+            Self::SosPointUnusable => "sos_point_unusable",
         }
     }
 
@@ -268,6 +296,11 @@ impl InputError {
             Self::AddressTooLong => Some("address"),
             Self::OfficerNameTooLong => Some("officer_in_charge"),
             Self::StationPointMalformed | Self::StationOutsideArea => Some("station"),
+            Self::SosLocationMissing | Self::PlaceTooLong | Self::SosPointUnusable => Some("place"),
+            Self::SosTooMany | Self::SosChangeNotAllowed => None,
+            Self::CallbackMalformed => Some("callback"),
+            Self::DispatchNoteMissing | Self::DispatchNoteTooLong => Some("note"),
+            Self::OutcomeUnknown => Some("outcome"),
         }
     }
 
@@ -289,7 +322,9 @@ impl InputError {
     pub fn status(self) -> u16 {
         match self {
             Self::ReceiptUnknown => 404,
-            Self::TooManyGuesses | Self::TooManyLogins | Self::UploadsBusy => 429,
+            Self::TooManyGuesses | Self::TooManyLogins | Self::UploadsBusy | Self::SosTooMany => {
+                429
+            }
             Self::UploadUnknown => 404,
             Self::BodyTooLarge | Self::FileTooLarge { .. } => 413,
             Self::FileKindRefused => 415,
@@ -302,7 +337,8 @@ impl InputError {
             | Self::DefaultRuleKept
             | Self::LastAdministrator
             | Self::OwnAccount
-            | Self::DeskChanged => 409,
+            | Self::DeskChanged
+            | Self::SosChangeNotAllowed => 409,
             _ => 422,
         }
     }
@@ -375,5 +411,14 @@ impl InputError {
         Self::OfficerNameTooLong,
         Self::StationPointMalformed,
         Self::StationOutsideArea,
+        Self::SosLocationMissing,
+        Self::SosTooMany,
+        Self::CallbackMalformed,
+        Self::PlaceTooLong,
+        Self::DispatchNoteMissing,
+        Self::DispatchNoteTooLong,
+        Self::OutcomeUnknown,
+        Self::SosChangeNotAllowed,
+        Self::SosPointUnusable,
     ];
 }

@@ -11,6 +11,7 @@ pub mod officer;
 pub mod ogg;
 pub mod pdf;
 pub mod receipt;
+pub mod sos;
 pub mod tip;
 
 pub use input::InputError;

@@ -5,8 +5,10 @@
 //! - Headquarters reads every tip and changes none.
 //! - A thana or unit officer works the tips whose desk (`assigned_place`) is their thana or unit,
 //!   and reads, and writes internal notes on, the tips copied to it (`copy_place`).
-//! - Editors have no tips (news, FAQ and contacts come with their own issue); they and
-//!   administrators keep the contacts directory. Auditors read the audit log only.
+//! - Editors have no tips; they and administrators keep the contacts directory. Auditors read
+//!   the audit log only.
+//! - The SOS board is the control room's: its unit officers and administrators work alerts and
+//!   see call-back numbers; headquarters watches the board without either.
 
 use crate::domain::officer::Role;
 use crate::services::ServiceError;
@@ -91,6 +93,37 @@ pub fn reads_audit(officer: &Officer) -> Result<(), ServiceError> {
     }
 }
 
+/// The unit that keeps the SOS board.
+pub const CONTROL_ROOM: &str = "control_room";
+
+/// What an officer wants with the SOS board.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SosRight {
+    /// See the board and its alerts live (without call-back numbers).
+    Watch,
+    /// Acknowledge, dispatch and close alerts, and see call-back numbers.
+    Work,
+}
+
+/// Whether `officer` may do `right` on the SOS board.
+pub fn may_sos(officer: &Officer, right: SosRight) -> bool {
+    match officer.role {
+        Role::Administrator => true,
+        Role::Headquarters => right == SosRight::Watch,
+        Role::UnitOfficer => officer.place == CONTROL_ROOM,
+        Role::ThanaOfficer | Role::Editor | Role::Auditor => false,
+    }
+}
+
+/// Refuses with [`ServiceError::Forbidden`] unless [`may_sos`] allows it.
+pub fn check_sos(officer: &Officer, right: SosRight) -> Result<(), ServiceError> {
+    if may_sos(officer, right) {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +136,24 @@ mod tests {
             role,
             place: place.into(),
         }
+    }
+
+    #[test]
+    fn the_sos_board_is_the_control_rooms() {
+        let control_room = officer(Role::UnitOfficer, CONTROL_ROOM);
+        let detectives = officer(Role::UnitOfficer, "detective_branch");
+        let hq = officer(Role::Headquarters, "kmp_hq");
+        let admin = officer(Role::Administrator, "kmp_hq");
+        for right in [SosRight::Watch, SosRight::Work] {
+            assert!(may_sos(&control_room, right));
+            assert!(may_sos(&admin, right));
+            assert!(!may_sos(&detectives, right));
+            assert!(!may_sos(&officer(Role::ThanaOfficer, "sonadanga"), right));
+            assert!(!may_sos(&officer(Role::Editor, "kmp_hq"), right));
+            assert!(!may_sos(&officer(Role::Auditor, "kmp_hq"), right));
+        }
+        assert!(may_sos(&hq, SosRight::Watch));
+        assert!(!may_sos(&hq, SosRight::Work));
     }
 
     #[test]

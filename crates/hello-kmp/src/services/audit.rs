@@ -56,6 +56,12 @@ pub enum Action {
     ContactEdit,
     HotlineConfirm,
     BoundariesImport,
+    SosView,
+    SosWatch,
+    SosAcknowledge,
+    SosDispatch,
+    SosClose,
+    SosDenied,
 }
 
 impl Action {
@@ -100,6 +106,12 @@ impl Action {
         Action::ContactEdit,
         Action::HotlineConfirm,
         Action::BoundariesImport,
+        Action::SosView,
+        Action::SosWatch,
+        Action::SosAcknowledge,
+        Action::SosDispatch,
+        Action::SosClose,
+        Action::SosDenied,
     ];
 
     pub fn name(self) -> &'static str {
@@ -138,6 +150,12 @@ impl Action {
             Action::ContactEdit => "contact.edit",
             Action::HotlineConfirm => "contact.hotline",
             Action::BoundariesImport => "boundaries.import",
+            Action::SosView => "sos.view",
+            Action::SosWatch => "sos.watch",
+            Action::SosAcknowledge => "sos.acknowledge",
+            Action::SosDispatch => "sos.dispatch",
+            Action::SosClose => "sos.close",
+            Action::SosDenied => "sos.denied",
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod jurisdictions;
 pub mod officers;
 pub mod reference;
 pub mod routing;
+pub mod sos;
 pub mod tips;
 pub mod uploads;
 

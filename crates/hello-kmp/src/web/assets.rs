@@ -9,12 +9,15 @@ use crate::app::AppState;
 
 const CSS: &str = include_str!("../../static/app.css");
 const JS: &str = include_str!("../../static/app.js");
+/// The SOS page's and the SOS board's script, loaded by those pages only.
+const SOS_JS: &str = include_str!("../../static/sos.js");
 
 /// The fingerprinted addresses of the stylesheet and script.
 #[derive(Debug, Clone)]
 pub struct Assets {
     pub css_href: String,
     pub js_href: String,
+    pub sos_js_href: String,
 }
 
 impl Default for Assets {
@@ -28,6 +31,7 @@ impl Assets {
         Assets {
             css_href: format!("/static/app.{}.css", fingerprint(CSS)),
             js_href: format!("/static/app.{}.js", fingerprint(JS)),
+            sos_js_href: format!("/static/sos.{}.js", fingerprint(SOS_JS)),
         }
     }
 }
@@ -43,6 +47,8 @@ pub async fn serve_asset(State(state): State<AppState>, Path(file): Path<String>
         (CSS, "text/css; charset=utf-8")
     } else if requested == state.assets.js_href {
         (JS, "text/javascript; charset=utf-8")
+    } else if requested == state.assets.sos_js_href {
+        (SOS_JS, "text/javascript; charset=utf-8")
     } else {
         return StatusCode::NOT_FOUND.into_response();
     };

@@ -55,6 +55,10 @@ pub fn router(state: AppState) -> Router {
             "/contacts/nearest",
             get(citizen::contacts::to_contacts).post(citizen::contacts::show_nearest),
         )
+        .route(
+            "/sos",
+            get(citizen::sos::show_sos_page).post(citizen::sos::send_alert),
+        )
         .nest("/api/v1", api::routes(&state))
         .fallback(citizen::home::not_found)
         .method_not_allowed_fallback(citizen::home::method_not_allowed);

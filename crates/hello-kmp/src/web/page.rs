@@ -41,6 +41,8 @@ pub struct ConsoleNav {
     pub audit: bool,
     /// Editors and administrators keep the contacts directory.
     pub contacts: bool,
+    /// The SOS board: the control room, headquarters and administrators.
+    pub sos: bool,
 }
 
 impl PageCtx {
@@ -53,6 +55,7 @@ impl PageCtx {
             admin: access::administers(officer).is_ok(),
             audit: access::reads_audit(officer).is_ok(),
             contacts: access::edits_contacts(officer).is_ok(),
+            sos: access::may_sos(officer, access::SosRight::Watch),
         });
     }
 

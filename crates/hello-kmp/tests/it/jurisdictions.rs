@@ -582,3 +582,45 @@ async fn points_are_neither_logged_nor_stored() {
         app.finish().await;
     }
 }
+
+/// The thana and the check flag stored for the newest SOS alert.
+async fn alert_place(app: &TestApp) -> (Option<String>, i64) {
+    use sqlx::Row;
+    let row =
+        sqlx::query("SELECT thana_key, needs_place_check FROM sos_alerts ORDER BY id DESC LIMIT 1")
+            .fetch_one(app.state.store.reader())
+            .await
+            .expect("an alert");
+    (row.get("thana_key"), row.get("needs_place_check"))
+}
+
+async fn send_alert(app: &TestApp, (lat, lon): (f64, f64)) {
+    let sent = crate::sos::send_from(app, (&lat.to_string(), &lon.to_string()), "").await;
+    crate::sos::reference_of(&sent);
+}
+
+on_both!(
+    sos_alerts_are_placed_by_the_boundaries_like_tips,
+    |plain: TestApp| async move {
+        // More alerts from one square than the default cap allows.
+        let app = TestApp::start_with(plain.backend, |s| s.sos.alerts_per_area = 100).await;
+        // Before any import, a point in the area is placed nowhere and not flagged.
+        send_alert(&app, (KNOWN[2].0, KNOWN[2].1)).await;
+        assert_eq!(alert_place(&app).await, (None, 0));
+        import_thanas(&app, &THANA_MAP).await;
+        for (lat, lon, thana) in KNOWN {
+            send_alert(&app, (lat, lon)).await;
+            assert_eq!(alert_place(&app).await, (some(thana), 0), "{lat},{lon}");
+        }
+        // Near a boundary, or outside every one: no thana, and the control room checks it.
+        for at in [DAULATPUR_EDGE, HARINTANA_STATION] {
+            send_alert(&app, at).await;
+            assert_eq!(alert_place(&app).await, (None, 1), "{at:?}");
+        }
+        // The board names the thana in the officer's language.
+        let admin = app.officer().await;
+        let board = admin.get("/console/sos").await;
+        assert!(board.body.contains("সোনাডাঙ্গা"), "{}", board.body);
+        app.finish().await;
+    }
+);

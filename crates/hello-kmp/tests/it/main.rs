@@ -14,6 +14,7 @@ mod follow_up;
 mod jurisdictions;
 mod officers;
 mod privacy;
+mod sos;
 mod startup;
 mod store;
 mod tip_bad_input;

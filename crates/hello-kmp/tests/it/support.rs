@@ -229,6 +229,43 @@ impl TestApp {
         self.get_with(path, &[]).await
     }
 
+    /// Sends a request and hands the answer back unread: for a stream that does not end.
+    pub async fn send_unread(
+        &self,
+        mut request: Request<Body>,
+        peer: &str,
+    ) -> axum::response::Response {
+        let addr: SocketAddr = format!("{peer}:40000").parse().expect("peer address");
+        request.extensions_mut().insert(ConnectInfo(addr));
+        self.router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("router answers")
+    }
+
+    /// Another server on the same database, as a second `serve` process would be: its own data
+    /// folder (and so its own writer, throttles and live-update watcher), the same key file.
+    /// Its `finish` leaves the database to the first.
+    pub async fn second_process(&self) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let first = &self.state.settings;
+        let mut settings = Settings::for_data_dir(dir.path(), Some(first.database_url()));
+        settings.key_file = Some(first.key_file());
+        settings.sos = first.sos;
+        let (state, admin) = AppState::open(settings).await.expect("second server opens");
+        assert!(admin.is_none(), "the database has its administrator");
+        let router = hello_kmp::web::router(state.clone());
+        TestApp {
+            backend: self.backend,
+            state,
+            router,
+            dir: std::sync::Arc::new(dir),
+            schema: None,
+            admin_password: self.admin_password.clone(),
+        }
+    }
+
     pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Answer {
         let mut builder = Request::get(path);
         for (name, value) in headers {
@@ -468,6 +505,25 @@ pub fn totp_code(key: &str, steps_ahead: i64) -> String {
 impl Officer {
     pub async fn get(&self, path: &str) -> Answer {
         self.app.get_with(path, &[("cookie", &self.cookie)]).await
+    }
+
+    /// A GET whose answer is handed back unread: a live stream.
+    pub async fn open(&self, path: &str, headers: &[(&str, &str)]) -> axum::response::Response {
+        let mut builder = Request::get(path).header("cookie", &self.cookie);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        self.app
+            .send_unread(builder.body(Body::empty()).expect("request"), "192.0.2.50")
+            .await
+    }
+
+    /// The same officer's session, sent to another server (sessions live in the database).
+    pub fn on(&self, app: &TestApp) -> Officer {
+        Officer {
+            app: app.clone(),
+            ..self.clone()
+        }
     }
 
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Answer {

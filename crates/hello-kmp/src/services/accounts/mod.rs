@@ -357,21 +357,12 @@ pub async fn session(
     policy: Policy,
     token: &str,
 ) -> Result<Option<Session>, StoreError> {
-    let hashed = token_hash(token);
+    let Some((session, last_seen)) = live_session(store, policy, token).await? else {
+        return Ok(None);
+    };
     let at = now();
-    let row = sqlx::query(
-        "SELECT o.id, o.username, o.display_name, o.role, o.place_key, s.last_seen_at, s.stage \
-         FROM sessions s JOIN officers o ON o.id = s.officer_id \
-         WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND o.disabled = 0",
-    )
-    .bind(&hashed)
-    .bind(at)
-    .bind(at - policy.idle_secs)
-    .fetch_optional(store.reader())
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    let last_seen: i64 = row.try_get("last_seen_at")?;
     if at - last_seen > 60 {
+        let hashed = token_hash(token);
         // Refreshing once a minute keeps console clicks from each costing a write.
         store
             .write(move |conn| {
@@ -386,8 +377,42 @@ pub async fn session(
             })
             .await?;
     }
+    Ok(Some(session))
+}
+
+/// The session behind a token, if it is still live, without counting this as the officer's
+/// activity: for checking again a page that stays open (the SOS board's live stream), which
+/// must end when the session would, not keep it alive.
+pub async fn peek_session(
+    store: &Store,
+    policy: Policy,
+    token: &str,
+) -> Result<Option<Session>, StoreError> {
+    Ok(live_session(store, policy, token)
+        .await?
+        .map(|(session, _)| session))
+}
+
+/// The live session behind a token (of an enabled officer), and when it was last refreshed.
+async fn live_session(
+    store: &Store,
+    policy: Policy,
+    token: &str,
+) -> Result<Option<(Session, i64)>, StoreError> {
+    let at = now();
+    let row = sqlx::query(
+        "SELECT o.id, o.username, o.display_name, o.role, o.place_key, s.last_seen_at, s.stage \
+         FROM sessions s JOIN officers o ON o.id = s.officer_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND o.disabled = 0",
+    )
+    .bind(token_hash(token))
+    .bind(at)
+    .bind(at - policy.idle_secs)
+    .fetch_optional(store.reader())
+    .await?;
+    let Some(row) = row else { return Ok(None) };
     let role: String = row.try_get("role")?;
-    Ok(Some(Session {
+    let session = Session {
         officer: Officer {
             id: row.try_get("id")?,
             username: row.try_get("username")?,
@@ -398,7 +423,8 @@ pub async fn session(
                 .unwrap_or_default(),
         },
         stage: Stage::parse(&row.try_get::<String, _>("stage")?),
-    }))
+    };
+    Ok(Some((session, row.try_get("last_seen_at")?)))
 }
 
 /// Moves a session to its next stage; reaching `Full` clears the failures, gives the session

@@ -1,7 +1,7 @@
 //! The officers' console: log-in, the queue, a tip's page, accounts, routing rules, the audit
-//! log, the contacts directory. Its routes are one table, [`routes`], which the router mounts
-//! and the authorization matrix test walks: a console route without a rule in that test fails
-//! it.
+//! log, the contacts directory, the SOS board. Its routes are one table, [`routes`], which the
+//! router mounts and the authorization matrix test walks: a console route without a rule in that
+//! test fails it.
 
 pub mod account;
 pub mod audit;
@@ -10,6 +10,7 @@ pub mod contacts;
 pub mod officers;
 pub mod queue;
 pub mod routing;
+pub mod sos;
 pub mod tip;
 
 use axum::http::Method;
@@ -180,6 +181,23 @@ pub fn routes() -> Vec<ConsoleRoute> {
             M::POST,
             "/console/contacts/hotlines/{number}",
             post(contacts::set_hotline),
+        ),
+        route(M::GET, "/console/sos", get(sos::show_board)),
+        route(M::GET, "/console/sos/events", get(sos::stream_board)),
+        route(
+            M::POST,
+            "/console/sos/{alert}/acknowledge",
+            post(sos::acknowledge_alert),
+        ),
+        route(
+            M::POST,
+            "/console/sos/{alert}/dispatch",
+            post(sos::dispatch_alert),
+        ),
+        route(
+            M::POST,
+            "/console/sos/{alert}/close",
+            post(sos::close_alert),
         ),
     ]
 }

@@ -33,6 +33,10 @@ enum Rule {
     Audit,
     /// The contacts directory: editors and administrators.
     Contacts,
+    /// The SOS board: the control room, headquarters and administrators.
+    SosWatch,
+    /// Steps on SOS alerts: the control room and administrators.
+    SosWork,
 }
 
 /// The rule for each route, by exact method and path. There is deliberately no catch-all.
@@ -78,6 +82,13 @@ fn rule(method: &Method, path: &str) -> Rule {
         ("GET" | "POST", "/console/contacts/{key}")
         | ("GET", "/console/contacts")
         | ("POST", "/console/contacts/hotlines/{number}") => Rule::Contacts,
+        ("GET", "/console/sos" | "/console/sos/events") => Rule::SosWatch,
+        (
+            "POST",
+            "/console/sos/{alert}/acknowledge"
+            | "/console/sos/{alert}/dispatch"
+            | "/console/sos/{alert}/close",
+        ) => Rule::SosWork,
         (m, p) => panic!("no rule for console route {m} {p}: add it to the authorization matrix"),
     }
 }
@@ -122,11 +133,28 @@ fn expect(rule: Rule, role: &str, own: bool) -> Expect {
         Rule::Audit if matches!(role, "administrator" | "auditor") => Allowed,
         Rule::Contacts if matches!(role, "administrator" | "editor") => Allowed,
         Rule::Admin | Rule::Audit | Rule::Contacts => Forbidden,
+        // The SOS board is not a desk's tips: see `expect_at`.
+        Rule::SosWatch | Rule::SosWork => Forbidden,
+    }
+}
+
+/// The answer for an officer of `role` at `place`: the SOS board belongs to the control room
+/// (its own desk), whatever the tip's desk; every other rule follows the tip's desk (`own`).
+fn expect_at(rule: Rule, role: &str, own: bool, place: &str) -> Expect {
+    let control_room = role == "unit_officer" && place == "control_room";
+    match rule {
+        Rule::SosWatch | Rule::SosWork if role == "administrator" || control_room => {
+            Expect::Allowed
+        }
+        Rule::SosWatch if role == "headquarters" => Expect::Allowed,
+        Rule::SosWatch | Rule::SosWork => Expect::Forbidden,
+        other => expect(other, role, own),
     }
 }
 
 /// The places of the "own" and "other" officer of each role. The tip is a drugs tip from
-/// Sonadanga: its desk is Sonadanga thana, copied to the Detective Branch.
+/// Sonadanga: its desk is Sonadanga thana, copied to the Detective Branch. The SOS board's own
+/// desk is the control room: see [`CONTROL_ROOM_OFFICER`].
 const ROLES: [(&str, &str, &str); 6] = [
     ("administrator", "kmp_hq", "traffic"),
     ("headquarters", "kmp_hq", "kmp_hq"),
@@ -135,6 +163,18 @@ const ROLES: [(&str, &str, &str); 6] = [
     ("editor", "kmp_hq", "kmp_hq"),
     ("auditor", "kmp_hq", "kmp_hq"),
 ];
+
+/// The status and headers of an answer whose body is a stream that does not end.
+fn head_only(response: axum::response::Response) -> crate::support::Answer {
+    crate::support::Answer {
+        status: response.status(),
+        headers: response.headers().clone(),
+        body: String::new(),
+    }
+}
+
+/// A unit officer of the control room: the SOS board's own desk, another desk for the tip.
+const CONTROL_ROOM_OFFICER: (&str, bool, &str) = ("unit_officer", false, "control_room");
 
 /// A valid-looking form for each change, so that the answer shows the access decision; the
 /// forms that would move the tip away are left incomplete (refused after the check).
@@ -147,6 +187,9 @@ fn form_for(path: &str) -> Vec<(&'static str, &'static str)> {
         "priority" => vec![("urgent", "1")],
         "due" => vec![("due", "")],
         "messages" => vec![("kind", "note"), ("body", "")],
+        // Acknowledging takes no field: the first officer allowed does it, the next get 409.
+        "dispatch" => vec![("note", "")],
+        "close" => vec![("outcome", "")],
         _ => Vec::new(),
     }
 }
@@ -193,84 +236,101 @@ on_both!(
             .expect("the photo is recorded");
         app.add_officer("target", "thana_officer", "khalishpur")
             .await;
+        let alert = crate::sos::reference_of(
+            &crate::sos::send_from(&app, crate::sos::SADAR, "01712345678").await,
+        );
         let mut routes = hello_kmp::web::console::route_list();
         // Log-out routes end the session: they go last.
         routes.sort_by_key(|(_, path)| path.contains("logout") || path.ends_with("/sessions/end"));
         let mut checked = 0;
         let mut may_not_work = Vec::new();
+        let mut officers: Vec<(&str, bool, &str, String)> = Vec::new();
         for (role, own_place, other_place) in ROLES {
             for (own, place) in [(true, own_place), (false, other_place)] {
                 let name = format!("{}{}", &role[..4], if own { "own" } else { "other" });
-                let officer: Officer = app.officer_with(&name, role, place).await;
-                // What the queue shows must follow the same rule as opening the tip.
-                if expect(Rule::Queue, role, own) == Expect::Allowed {
-                    let queue = officer.get("/console").await;
-                    let sees = queue_refs(&queue).contains(&reference);
-                    let reads = expect(Rule::TipRead, role, own) == Expect::Allowed;
-                    assert_eq!(sees, reads, "{role} ({own}) in the queue");
-                    let counted: i64 = ["new", "under_review"]
-                        .iter()
-                        .map(|s| count_of(&queue, s).parse::<i64>().expect("a count"))
-                        .sum();
-                    assert_eq!(counted, i64::from(reads), "{role} ({own}) counts");
-                }
-                if expect(Rule::TipWork, role, own) == Expect::Forbidden {
-                    may_not_work.push(name.clone());
-                }
-                for (method, pattern) in &routes {
-                    // Each administrator removes a rule that is there, so none meets a 404.
-                    let rule_id = if pattern.contains("{id}") {
-                        rule_to_remove(&app).await
-                    } else {
-                        0
-                    };
-                    let path = pattern
-                        .replace("{reference}", &reference)
-                        .replace("{username}", "target")
-                        .replace("{id}", &rule_id.to_string())
-                        .replace("{uid}", &attachment_uid)
-                        .replace("{key}", "sonadanga")
-                        .replace("{number}", "333");
-                    let answer = if *method == Method::GET {
-                        officer.get(&path).await
-                    } else {
-                        officer.post_form(&path, &form_for(&path)).await
-                    };
-                    let wanted = expect(rule(method, pattern), role, own);
-                    let location = answer.header("location");
-                    let what = format!(
-                        "{method} {pattern} as {role} ({}) → {} {location}",
-                        if own { "own desk" } else { "other desk" },
-                        answer.status
-                    );
-                    match wanted {
-                        Expect::Forbidden => {
-                            assert_eq!(answer.status, StatusCode::FORBIDDEN, "{what}")
-                        }
-                        Expect::SentTo(place) => {
-                            assert_eq!(answer.status, StatusCode::SEE_OTHER, "{what}");
-                            assert_eq!(location, place, "{what}");
-                        }
-                        Expect::Allowed
-                            if *method == Method::GET && rule(method, pattern) != Rule::Public =>
-                        {
-                            // A page the officer may open opens: not a refusal, not a dead link.
-                            assert_eq!(answer.status, StatusCode::OK, "{what}");
-                        }
-                        Expect::Allowed => {
-                            assert_ne!(answer.status, StatusCode::FORBIDDEN, "{what}");
-                            // The route is really there and takes the method.
-                            assert_ne!(answer.status, StatusCode::NOT_FOUND, "{what}");
-                            assert_ne!(answer.status, StatusCode::METHOD_NOT_ALLOWED, "{what}");
-                            assert!(!answer.status.is_server_error(), "{what}");
-                            assert!(!location.starts_with("/console/login"), "{what}");
-                        }
-                    }
-                    checked += 1;
-                }
+                officers.push((role, own, place, name));
             }
         }
-        assert_eq!(checked, routes.len() * ROLES.len() * 2);
+        let (role, own, place) = CONTROL_ROOM_OFFICER;
+        officers.push((role, own, place, "unitcontrol".to_string()));
+        let mut may_not_work_alerts = Vec::new();
+        for (role, own, place, name) in officers.iter().cloned() {
+            let officer: Officer = app.officer_with(&name, role, place).await;
+            // What the queue shows must follow the same rule as opening the tip.
+            if expect(Rule::Queue, role, own) == Expect::Allowed {
+                let queue = officer.get("/console").await;
+                let sees = queue_refs(&queue).contains(&reference);
+                let reads = expect(Rule::TipRead, role, own) == Expect::Allowed;
+                assert_eq!(sees, reads, "{role} ({own}) in the queue");
+                let counted: i64 = ["new", "under_review"]
+                    .iter()
+                    .map(|s| count_of(&queue, s).parse::<i64>().expect("a count"))
+                    .sum();
+                assert_eq!(counted, i64::from(reads), "{role} ({own}) counts");
+            }
+            if expect(Rule::TipWork, role, own) == Expect::Forbidden {
+                may_not_work.push(name.clone());
+            }
+            if expect_at(Rule::SosWork, role, own, place) == Expect::Forbidden {
+                may_not_work_alerts.push(name.clone());
+            }
+            for (method, pattern) in &routes {
+                // Each administrator removes a rule that is there, so none meets a 404.
+                let rule_id = if pattern.contains("{id}") {
+                    rule_to_remove(&app).await
+                } else {
+                    0
+                };
+                let path = pattern
+                    .replace("{reference}", &reference)
+                    .replace("{username}", "target")
+                    .replace("{id}", &rule_id.to_string())
+                    .replace("{uid}", &attachment_uid)
+                    .replace("{key}", "sonadanga")
+                    .replace("{number}", "333")
+                    .replace("{alert}", &alert);
+                let answer = if pattern.ends_with("/events") {
+                    // A live stream never ends: its head is the answer.
+                    head_only(officer.open(&path, &[]).await)
+                } else if *method == Method::GET {
+                    officer.get(&path).await
+                } else {
+                    officer.post_form(&path, &form_for(&path)).await
+                };
+                let wanted = expect_at(rule(method, pattern), role, own, place);
+                let location = answer.header("location");
+                let what = format!(
+                    "{method} {pattern} as {role} ({}) → {} {location}",
+                    if own { "own desk" } else { "other desk" },
+                    answer.status
+                );
+                match wanted {
+                    Expect::Forbidden => {
+                        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{what}")
+                    }
+                    Expect::SentTo(place) => {
+                        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{what}");
+                        assert_eq!(location, place, "{what}");
+                    }
+                    Expect::Allowed
+                        if *method == Method::GET && rule(method, pattern) != Rule::Public =>
+                    {
+                        // A page the officer may open opens: not a refusal, not a dead link.
+                        assert_eq!(answer.status, StatusCode::OK, "{what}");
+                    }
+                    Expect::Allowed => {
+                        assert_ne!(answer.status, StatusCode::FORBIDDEN, "{what}");
+                        // The route is really there and takes the method.
+                        assert_ne!(answer.status, StatusCode::NOT_FOUND, "{what}");
+                        assert_ne!(answer.status, StatusCode::METHOD_NOT_ALLOWED, "{what}");
+                        assert!(!answer.status.is_server_error(), "{what}");
+                        assert!(!location.starts_with("/console/login"), "{what}");
+                    }
+                }
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, routes.len() * (ROLES.len() * 2 + 1));
         // A refusal changed nothing: no change to the tip is recorded for those who may not work it.
         for name in may_not_work {
             let changes: i64 = sqlx::query_scalar(
@@ -287,6 +347,27 @@ on_both!(
         assert!(
             !audit(&app, "access.denied").await.is_empty(),
             "refused looks at tips are audited"
+        );
+        for name in may_not_work_alerts {
+            let steps: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM audit_log a JOIN officers o ON o.id = a.officer_id \
+             WHERE o.username = $1 AND a.action IN ('sos.acknowledge', 'sos.dispatch', \
+             'sos.close')",
+            )
+            .bind(&name)
+            .fetch_one(app.state.store.reader())
+            .await
+            .expect("audit");
+            assert_eq!(steps, 0, "{name} took a step on an alert");
+        }
+        assert_eq!(
+            audit(&app, "sos.acknowledge").await.len(),
+            1,
+            "the alert was acknowledged once, by the first officer allowed"
+        );
+        assert!(
+            !audit(&app, "sos.denied").await.is_empty(),
+            "refused looks at the SOS board are audited"
         );
     }
 );
