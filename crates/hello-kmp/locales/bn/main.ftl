@@ -337,3 +337,19 @@ console-thumbnail = ছোট কপি:
 audit-attachment-thumbnail = ছবির ছোট কপি দেখেছেন
 tip-files-busy = পাঠানোর জন্য ছবি ছোট করা হচ্ছে…
 tip-files-ready = ছবি পাঠানোর জন্য তৈরি।
+
+## FAQ and news (issue 5, items 3 and 4)
+faq-title = প্রশ্ন ও উত্তর
+faq-search = প্রশ্নের মধ্যে খুঁজুন
+faq-search-hint = বাংলা বা ইংরেজি শব্দ, যেমন “রসিদ” বা “receipt”।
+faq-search-button = খুঁজুন
+faq-found = উত্তর পাওয়া গেছে: { $count }টি
+faq-show-all = সব প্রশ্ন দেখুন
+faq-none = আপনার খোঁজার সঙ্গে মেলে এমন কোনো উত্তর নেই।
+faq-none-emergency = জরুরি অবস্থায় দেরি করবেন না:
+faq-none-contacts = থানা ও অন্যান্য সেবার নম্বর আছে যোগাযোগের পাতায়:
+faq-contacts-link = যোগাযোগ
+faq-empty = এখানে এখনো কোনো প্রশ্ন নেই।
+faq-groups = প্রশ্নের বিভাগ
+home-faq = প্রশ্ন ও উত্তর
+home-faq-detail = গোপন তথ্য কীভাবে গোপন থাকে, জিডি, ক্লিয়ারেন্স, জরুরি অবস্থা

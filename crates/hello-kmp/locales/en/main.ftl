@@ -337,3 +337,19 @@ console-thumbnail = Small copy of
 audit-attachment-thumbnail = Looked at a photo's small copy
 tip-files-busy = Making the photos smaller to send…
 tip-files-ready = Photos ready to send.
+
+## FAQ and news (issue 5, items 3 and 4)
+faq-title = Questions and answers
+faq-search = Search the questions
+faq-search-hint = Bangla or English words, such as “receipt” or “রসিদ”.
+faq-search-button = Search
+faq-found = Answers found: { $count }
+faq-show-all = Show every question
+faq-none = No answer matches your search.
+faq-none-emergency = In an emergency, do not wait:
+faq-none-contacts = The numbers of the thanas and other services are on the contacts page:
+faq-contacts-link = Contacts
+faq-empty = There are no questions here yet.
+faq-groups = Groups of questions
+home-faq = Questions and answers
+home-faq-detail = How a secret tip stays secret, GD, clearance, emergencies

@@ -1,6 +1,7 @@
 //! Domain types, parsed at the edge: a handler that holds one of these holds valid input.
 
 pub mod audio;
+pub mod content;
 pub mod digits;
 pub mod heif;
 pub mod input;

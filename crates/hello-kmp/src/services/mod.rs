@@ -5,6 +5,7 @@ pub mod access;
 pub mod accounts;
 pub mod attachments;
 pub mod audit;
+pub mod faq;
 pub mod officers;
 pub mod reference;
 pub mod routing;

@@ -50,6 +50,7 @@ pub fn router(state: AppState) -> Router {
             post(citizen::follow_up::add_information)
                 .layer(DefaultBodyLimit::max(citizen::upload::UPLOAD_LIMIT)),
         )
+        .route("/faq", get(citizen::faq::show_faq))
         .nest("/api/v1", api::routes(&state))
         .fallback(citizen::home::not_found)
         .method_not_allowed_fallback(citizen::home::method_not_allowed);

@@ -24,6 +24,7 @@ on_both!(
             "/",
             "/tips/new",
             "/follow-up",
+            "/faq",
             "/console/login",
             "/no-such-page",
         ] {

@@ -9,6 +9,7 @@ mod citizen_pages;
 mod cli;
 mod console;
 mod evidence_kinds;
+mod faq;
 mod follow_up;
 mod officers;
 mod privacy;

@@ -1,6 +1,7 @@
-//! Citizen pages: home, language switch, secret tip and follow-up. Nothing here reads, stores or
-//! logs who the citizen is.
+//! Citizen pages: home, language switch, secret tip and follow-up, FAQ and news. Nothing here
+//! reads, stores or logs who the citizen is.
 
+pub mod faq;
 pub mod follow_up;
 pub mod home;
 pub mod lang;
