@@ -117,6 +117,11 @@ mod tests {
         );
         keys.extend(TipStatus::ALL.iter().map(|s| s.citizen_key().to_string()));
         keys.extend(
+            crate::services::audit::Action::ALL
+                .iter()
+                .map(|a| a.label_key()),
+        );
+        keys.extend(
             [
                 "err-not-found",
                 "err-forbidden",

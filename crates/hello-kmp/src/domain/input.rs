@@ -118,6 +118,30 @@ pub enum InputError {
     UploadIncomplete,
     #[error("too many uploads are open")]
     UploadsBusy,
+    #[error("a published FAQ entry has no Bangla question")]
+    FaqQuestionBnMissing,
+    #[error("a published FAQ entry has no English question")]
+    FaqQuestionEnMissing,
+    #[error("a published FAQ entry has no Bangla answer")]
+    FaqAnswerBnMissing,
+    #[error("a published FAQ entry has no English answer")]
+    FaqAnswerEnMissing,
+    #[error("a question is too long")]
+    FaqQuestionTooLong,
+    #[error("an answer is too long")]
+    FaqAnswerTooLong,
+    #[error("the FAQ group is not one we know")]
+    FaqGroupUnknown,
+    #[error("the group has no Bangla title")]
+    FaqGroupTitleBnMissing,
+    #[error("the group has no English title")]
+    FaqGroupTitleEnMissing,
+    #[error("the group's title is too long")]
+    FaqGroupTitleTooLong,
+    #[error("a group with questions cannot be deleted")]
+    FaqGroupNotEmpty,
+    #[error("a deletion was not confirmed")]
+    DeleteNotConfirmed,
 }
 
 impl InputError {
@@ -181,6 +205,18 @@ impl InputError {
             Self::UploadUnknown => "upload_unknown",
             Self::UploadIncomplete => "upload_incomplete",
             Self::UploadsBusy => "uploads_busy",
+            Self::FaqQuestionBnMissing => "faq_question_bn_missing",
+            Self::FaqQuestionEnMissing => "faq_question_en_missing",
+            Self::FaqAnswerBnMissing => "faq_answer_bn_missing",
+            Self::FaqAnswerEnMissing => "faq_answer_en_missing",
+            Self::FaqQuestionTooLong => "faq_question_too_long",
+            Self::FaqAnswerTooLong => "faq_answer_too_long",
+            Self::FaqGroupUnknown => "faq_group_unknown",
+            Self::FaqGroupTitleBnMissing => "faq_group_title_bn_missing",
+            Self::FaqGroupTitleEnMissing => "faq_group_title_en_missing",
+            Self::FaqGroupTitleTooLong => "faq_group_title_too_long",
+            Self::FaqGroupNotEmpty => "faq_group_not_empty",
+            Self::DeleteNotConfirmed => "delete_not_confirmed",
         }
     }
 
@@ -235,6 +271,18 @@ impl InputError {
             Self::FilePolyglot => Some("files"),
             Self::TooManyFiles => Some("files"),
             Self::UploadUnknown | Self::UploadIncomplete | Self::UploadsBusy => Some("files"),
+            Self::FaqQuestionBnMissing => Some("question_bn"),
+            Self::FaqQuestionEnMissing => Some("question_en"),
+            Self::FaqAnswerBnMissing => Some("answer_bn"),
+            Self::FaqAnswerEnMissing => Some("answer_en"),
+            Self::FaqQuestionTooLong => Some("question"),
+            Self::FaqAnswerTooLong => Some("answer"),
+            Self::FaqGroupUnknown => Some("group"),
+            Self::FaqGroupTitleBnMissing => Some("title_bn"),
+            Self::FaqGroupTitleEnMissing => Some("title_en"),
+            Self::FaqGroupTitleTooLong => Some("title"),
+            Self::FaqGroupNotEmpty => None,
+            Self::DeleteNotConfirmed => Some("confirm"),
         }
     }
 
@@ -259,13 +307,14 @@ impl InputError {
             | Self::UsernameTaken
             | Self::DefaultRuleKept
             | Self::LastAdministrator
-            | Self::OwnAccount => 409,
+            | Self::OwnAccount
+            | Self::FaqGroupNotEmpty => 409,
             _ => 422,
         }
     }
 
     /// Every variant, for tests that check each has a message in both languages.
-    pub const ALL: [InputError; 57] = [
+    pub const ALL: [InputError; 69] = [
         Self::DescriptionEmpty,
         Self::DescriptionTooLong,
         Self::CategoryUnknown,
@@ -323,5 +372,17 @@ impl InputError {
         Self::UploadUnknown,
         Self::UploadIncomplete,
         Self::UploadsBusy,
+        Self::FaqQuestionBnMissing,
+        Self::FaqQuestionEnMissing,
+        Self::FaqAnswerBnMissing,
+        Self::FaqAnswerEnMissing,
+        Self::FaqQuestionTooLong,
+        Self::FaqAnswerTooLong,
+        Self::FaqGroupUnknown,
+        Self::FaqGroupTitleBnMissing,
+        Self::FaqGroupTitleEnMissing,
+        Self::FaqGroupTitleTooLong,
+        Self::FaqGroupNotEmpty,
+        Self::DeleteNotConfirmed,
     ];
 }

@@ -5,7 +5,7 @@
 //! - Headquarters reads every tip and changes none.
 //! - A thana or unit officer works the tips whose desk (`assigned_place`) is their thana or unit,
 //!   and reads, and writes internal notes on, the tips copied to it (`copy_place`).
-//! - Editors have no tips (news, FAQ and contacts come with their own issue); auditors read the
+//! - Editors have no tips; they and administrators write the FAQ and the news. Auditors read the
 //!   audit log only.
 
 use crate::domain::officer::Role;
@@ -71,6 +71,14 @@ pub fn has_tips(role: Role) -> bool {
 pub fn administers(officer: &Officer) -> Result<(), ServiceError> {
     match officer.role {
         Role::Administrator => Ok(()),
+        _ => Err(ServiceError::Forbidden),
+    }
+}
+
+/// Writing, publishing and deleting FAQ entries and news posts, and reading their drafts.
+pub fn publishes(officer: &Officer) -> Result<(), ServiceError> {
+    match officer.role {
+        Role::Administrator | Role::Editor => Ok(()),
         _ => Err(ServiceError::Forbidden),
     }
 }

@@ -52,6 +52,16 @@ pub enum Action {
     AuditView,
     AttachmentDownload,
     AttachmentThumbnail,
+    FaqCreate,
+    FaqEdit,
+    FaqMove,
+    FaqPublish,
+    FaqUnpublish,
+    FaqDelete,
+    FaqGroupCreate,
+    FaqGroupEdit,
+    FaqGroupMove,
+    FaqGroupDelete,
 }
 
 impl Action {
@@ -61,7 +71,7 @@ impl Action {
     }
 
     /// Every action, for the audit log's filter.
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 40] = [
         Action::LogIn,
         Action::LogInFailed,
         Action::LogOut,
@@ -92,6 +102,16 @@ impl Action {
         Action::AuditView,
         Action::AttachmentDownload,
         Action::AttachmentThumbnail,
+        Action::FaqCreate,
+        Action::FaqEdit,
+        Action::FaqMove,
+        Action::FaqPublish,
+        Action::FaqUnpublish,
+        Action::FaqDelete,
+        Action::FaqGroupCreate,
+        Action::FaqGroupEdit,
+        Action::FaqGroupMove,
+        Action::FaqGroupDelete,
     ];
 
     pub fn name(self) -> &'static str {
@@ -126,6 +146,16 @@ impl Action {
             Action::AuditView => "audit.view",
             Action::AttachmentDownload => "attachment.download",
             Action::AttachmentThumbnail => "attachment.thumbnail",
+            Action::FaqCreate => "faq.create",
+            Action::FaqEdit => "faq.edit",
+            Action::FaqMove => "faq.move",
+            Action::FaqPublish => "faq.publish",
+            Action::FaqUnpublish => "faq.unpublish",
+            Action::FaqDelete => "faq.delete",
+            Action::FaqGroupCreate => "faq.group_create",
+            Action::FaqGroupEdit => "faq.group_edit",
+            Action::FaqGroupMove => "faq.group_move",
+            Action::FaqGroupDelete => "faq.group_delete",
         }
     }
 }

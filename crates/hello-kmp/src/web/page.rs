@@ -37,6 +37,8 @@ pub struct ConsoleNav {
     pub tips: bool,
     pub admin: bool,
     pub audit: bool,
+    /// The FAQ and the news.
+    pub content: bool,
 }
 
 impl PageCtx {
@@ -48,6 +50,7 @@ impl PageCtx {
             tips: access::has_tips(officer.role),
             admin: access::administers(officer).is_ok(),
             audit: access::reads_audit(officer).is_ok(),
+            content: access::publishes(officer).is_ok(),
         });
     }
 

@@ -1,7 +1,8 @@
 //! The FAQ: questions and answers in Bangla and English, in ordered groups. Citizens read the
-//! published entries and search them; editors and administrators keep them.
+//! published entries and search them; editors and administrators keep them ([`edit`]).
 //! Reading the FAQ records nothing about the reader.
 
+pub mod edit;
 pub mod seed;
 
 use sqlx::Row;

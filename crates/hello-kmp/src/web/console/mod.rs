@@ -1,10 +1,11 @@
 //! The officers' console: log-in, the queue, a tip's page, accounts, routing rules, the audit
-//! log. Its routes are one table, [`routes`], which the router mounts and the authorization
+//! log, the FAQ and the news. Its routes are one table, [`routes`], which the router mounts and the authorization
 //! matrix test walks: a console route without a rule in that test fails it.
 
 pub mod account;
 pub mod audit;
 pub mod auth;
+pub mod faq;
 pub mod officers;
 pub mod queue;
 pub mod routing;
@@ -158,6 +159,44 @@ pub fn routes() -> Vec<ConsoleRoute> {
             post(routing::remove_rule),
         ),
         route(M::GET, "/console/audit", get(audit::show_audit_log)),
+        route(M::GET, "/console/faq", get(faq::show_faq)),
+        route(M::POST, "/console/faq", post(faq::create_entry)),
+        route(M::GET, "/console/faq/new", get(faq::show_new_entry)),
+        route(M::GET, "/console/faq/{entry}", get(faq::show_entry)),
+        route(M::POST, "/console/faq/{entry}", post(faq::save_entry)),
+        route(M::POST, "/console/faq/{entry}/move", post(faq::move_entry)),
+        route(
+            M::POST,
+            "/console/faq/{entry}/publish",
+            post(faq::publish_entry),
+        ),
+        route(
+            M::POST,
+            "/console/faq/{entry}/unpublish",
+            post(faq::unpublish_entry),
+        ),
+        route(
+            M::POST,
+            "/console/faq/{entry}/delete",
+            post(faq::delete_entry),
+        ),
+        route(M::POST, "/console/faq/groups", post(faq::create_group)),
+        route(M::GET, "/console/faq/groups/{group}", get(faq::show_group)),
+        route(
+            M::POST,
+            "/console/faq/groups/{group}",
+            post(faq::save_group),
+        ),
+        route(
+            M::POST,
+            "/console/faq/groups/{group}/move",
+            post(faq::move_group),
+        ),
+        route(
+            M::POST,
+            "/console/faq/groups/{group}/delete",
+            post(faq::delete_group),
+        ),
     ]
 }
 

@@ -31,6 +31,8 @@ enum Rule {
     Admin,
     /// The audit log.
     Audit,
+    /// The FAQ and the news: editors and administrators.
+    Content,
 }
 
 /// The rule for each route, by exact method and path. There is deliberately no catch-all.
@@ -73,6 +75,21 @@ fn rule(method: &Method, path: &str) -> Rule {
             Rule::Admin
         }
         ("GET", "/console/audit") => Rule::Audit,
+        (
+            "GET" | "POST",
+            "/console/faq" | "/console/faq/{entry}" | "/console/faq/groups/{group}",
+        )
+        | ("GET", "/console/faq/new")
+        | (
+            "POST",
+            "/console/faq/{entry}/move"
+            | "/console/faq/{entry}/publish"
+            | "/console/faq/{entry}/unpublish"
+            | "/console/faq/{entry}/delete"
+            | "/console/faq/groups"
+            | "/console/faq/groups/{group}/move"
+            | "/console/faq/groups/{group}/delete",
+        ) => Rule::Content,
         (m, p) => panic!("no rule for console route {m} {p}: add it to the authorization matrix"),
     }
 }
@@ -115,7 +132,8 @@ fn expect(rule: Rule, role: &str, own: bool) -> Expect {
         },
         Rule::Admin if role == "administrator" => Allowed,
         Rule::Audit if matches!(role, "administrator" | "auditor") => Allowed,
-        Rule::Admin | Rule::Audit => Forbidden,
+        Rule::Content if matches!(role, "administrator" | "editor") => Allowed,
+        Rule::Admin | Rule::Audit | Rule::Content => Forbidden,
     }
 }
 
@@ -141,6 +159,7 @@ fn form_for(path: &str) -> Vec<(&'static str, &'static str)> {
         "priority" => vec![("urgent", "1")],
         "due" => vec![("due", "")],
         "messages" => vec![("kind", "note"), ("body", "")],
+        "move" => vec![("direction", "down")],
         _ => Vec::new(),
     }
 }
@@ -176,6 +195,15 @@ on_both!(
                 .fetch_one(app.state.store.reader())
                 .await
                 .expect("a default rule");
+        let faq_entry: i64 =
+            sqlx::query_scalar("SELECT id FROM faq_entries WHERE seed_key = 'emergency'")
+                .fetch_one(app.state.store.reader())
+                .await
+                .expect("a seeded FAQ entry");
+        let faq_group: i64 = sqlx::query_scalar("SELECT MIN(id) FROM faq_groups")
+            .fetch_one(app.state.store.reader())
+            .await
+            .expect("a seeded FAQ group");
         let mut routes = hello_kmp::web::console::route_list();
         // Log-out routes end the session: they go last.
         routes.sort_by_key(|(_, path)| path.contains("logout") || path.ends_with("/sessions/end"));
@@ -205,7 +233,9 @@ on_both!(
                         .replace("{reference}", &reference)
                         .replace("{username}", "target")
                         .replace("{id}", &rule_id.to_string())
-                        .replace("{uid}", &attachment_uid);
+                        .replace("{uid}", &attachment_uid)
+                        .replace("{entry}", &faq_entry.to_string())
+                        .replace("{group}", &faq_group.to_string());
                     let answer = if *method == Method::GET {
                         officer.get(&path).await
                     } else {
@@ -260,5 +290,24 @@ on_both!(
             !audit(&app, "access.denied").await.is_empty(),
             "refused looks at tips are audited"
         );
+        // The FAQ and the news were changed only by those who may, and their changes are there.
+        let content_changes = |roles: &'static str| {
+            let sql = format!(
+                "SELECT COUNT(*) FROM audit_log a JOIN officers o ON o.id = a.officer_id \
+                 WHERE (a.action LIKE 'faq.%' OR a.action LIKE 'news.%') AND o.role {roles}"
+            );
+            let pool = app.state.store.reader().clone();
+            async move {
+                sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
+                    .fetch_one(&pool)
+                    .await
+                    .expect("audit")
+            }
+        };
+        assert_eq!(
+            content_changes("NOT IN ('administrator', 'editor')").await,
+            0
+        );
+        assert!(content_changes("IN ('administrator', 'editor')").await > 0);
     }
 );
