@@ -142,6 +142,26 @@ pub enum InputError {
     FaqGroupNotEmpty,
     #[error("a deletion was not confirmed")]
     DeleteNotConfirmed,
+    #[error("a post has no title in either language")]
+    NewsTitleMissing,
+    #[error("a published post has no Bangla title")]
+    NewsTitleBnMissing,
+    #[error("a published post has no English title")]
+    NewsTitleEnMissing,
+    #[error("a published post has no Bangla summary")]
+    NewsSummaryBnMissing,
+    #[error("a published post has no English summary")]
+    NewsSummaryEnMissing,
+    #[error("a published post has no Bangla text")]
+    NewsBodyBnMissing,
+    #[error("a published post has no English text")]
+    NewsBodyEnMissing,
+    #[error("a post's title is too long")]
+    NewsTitleTooLong,
+    #[error("a post's summary is too long")]
+    NewsSummaryTooLong,
+    #[error("a post's text is too long")]
+    NewsBodyTooLong,
 }
 
 impl InputError {
@@ -217,6 +237,16 @@ impl InputError {
             Self::FaqGroupTitleTooLong => "faq_group_title_too_long",
             Self::FaqGroupNotEmpty => "faq_group_not_empty",
             Self::DeleteNotConfirmed => "delete_not_confirmed",
+            Self::NewsTitleMissing => "news_title_missing",
+            Self::NewsTitleBnMissing => "news_title_bn_missing",
+            Self::NewsTitleEnMissing => "news_title_en_missing",
+            Self::NewsSummaryBnMissing => "news_summary_bn_missing",
+            Self::NewsSummaryEnMissing => "news_summary_en_missing",
+            Self::NewsBodyBnMissing => "news_body_bn_missing",
+            Self::NewsBodyEnMissing => "news_body_en_missing",
+            Self::NewsTitleTooLong => "news_title_too_long",
+            Self::NewsSummaryTooLong => "news_summary_too_long",
+            Self::NewsBodyTooLong => "news_body_too_long",
         }
     }
 
@@ -283,6 +313,16 @@ impl InputError {
             Self::FaqGroupTitleTooLong => Some("title"),
             Self::FaqGroupNotEmpty => None,
             Self::DeleteNotConfirmed => Some("confirm"),
+            Self::NewsTitleMissing => Some("title"),
+            Self::NewsTitleBnMissing => Some("title_bn"),
+            Self::NewsTitleEnMissing => Some("title_en"),
+            Self::NewsSummaryBnMissing => Some("summary_bn"),
+            Self::NewsSummaryEnMissing => Some("summary_en"),
+            Self::NewsBodyBnMissing => Some("body_bn"),
+            Self::NewsBodyEnMissing => Some("body_en"),
+            Self::NewsTitleTooLong => Some("title"),
+            Self::NewsSummaryTooLong => Some("summary"),
+            Self::NewsBodyTooLong => Some("body"),
         }
     }
 
@@ -314,7 +354,7 @@ impl InputError {
     }
 
     /// Every variant, for tests that check each has a message in both languages.
-    pub const ALL: [InputError; 69] = [
+    pub const ALL: [InputError; 79] = [
         Self::DescriptionEmpty,
         Self::DescriptionTooLong,
         Self::CategoryUnknown,
@@ -384,5 +424,15 @@ impl InputError {
         Self::FaqGroupTitleTooLong,
         Self::FaqGroupNotEmpty,
         Self::DeleteNotConfirmed,
+        Self::NewsTitleMissing,
+        Self::NewsTitleBnMissing,
+        Self::NewsTitleEnMissing,
+        Self::NewsSummaryBnMissing,
+        Self::NewsSummaryEnMissing,
+        Self::NewsBodyBnMissing,
+        Self::NewsBodyEnMissing,
+        Self::NewsTitleTooLong,
+        Self::NewsSummaryTooLong,
+        Self::NewsBodyTooLong,
     ];
 }

@@ -62,6 +62,11 @@ pub enum Action {
     FaqGroupEdit,
     FaqGroupMove,
     FaqGroupDelete,
+    NewsCreate,
+    NewsEdit,
+    NewsPublish,
+    NewsUnpublish,
+    NewsDelete,
 }
 
 impl Action {
@@ -71,7 +76,7 @@ impl Action {
     }
 
     /// Every action, for the audit log's filter.
-    pub const ALL: [Action; 40] = [
+    pub const ALL: [Action; 45] = [
         Action::LogIn,
         Action::LogInFailed,
         Action::LogOut,
@@ -112,6 +117,11 @@ impl Action {
         Action::FaqGroupEdit,
         Action::FaqGroupMove,
         Action::FaqGroupDelete,
+        Action::NewsCreate,
+        Action::NewsEdit,
+        Action::NewsPublish,
+        Action::NewsUnpublish,
+        Action::NewsDelete,
     ];
 
     pub fn name(self) -> &'static str {
@@ -156,6 +166,11 @@ impl Action {
             Action::FaqGroupEdit => "faq.group_edit",
             Action::FaqGroupMove => "faq.group_move",
             Action::FaqGroupDelete => "faq.group_delete",
+            Action::NewsCreate => "news.create",
+            Action::NewsEdit => "news.edit",
+            Action::NewsPublish => "news.publish",
+            Action::NewsUnpublish => "news.unpublish",
+            Action::NewsDelete => "news.delete",
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod attachments;
 pub mod audit;
 pub mod faq;
+pub mod news;
 pub mod officers;
 pub mod reference;
 pub mod routing;

@@ -51,6 +51,8 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(citizen::upload::UPLOAD_LIMIT)),
         )
         .route("/faq", get(citizen::faq::show_faq))
+        .route("/news", get(citizen::news::show_news))
+        .route("/news/{post}", get(citizen::news::show_post))
         .nest("/api/v1", api::routes(&state))
         .fallback(citizen::home::not_found)
         .method_not_allowed_fallback(citizen::home::method_not_allowed);

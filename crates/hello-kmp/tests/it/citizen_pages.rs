@@ -25,6 +25,7 @@ on_both!(
             "/tips/new",
             "/follow-up",
             "/faq",
+            "/news",
             "/console/login",
             "/no-such-page",
         ] {

@@ -11,6 +11,7 @@ mod console;
 mod evidence_kinds;
 mod faq;
 mod follow_up;
+mod news;
 mod officers;
 mod privacy;
 mod startup;

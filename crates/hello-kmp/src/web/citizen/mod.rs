@@ -5,5 +5,6 @@ pub mod faq;
 pub mod follow_up;
 pub mod home;
 pub mod lang;
+pub mod news;
 pub mod tips;
 pub mod upload;

@@ -6,6 +6,7 @@ pub mod account;
 pub mod audit;
 pub mod auth;
 pub mod faq;
+pub mod news;
 pub mod officers;
 pub mod queue;
 pub mod routing;
@@ -196,6 +197,26 @@ pub fn routes() -> Vec<ConsoleRoute> {
             M::POST,
             "/console/faq/groups/{group}/delete",
             post(faq::delete_group),
+        ),
+        route(M::GET, "/console/news", get(news::show_news)),
+        route(M::POST, "/console/news", post(news::create_post)),
+        route(M::GET, "/console/news/new", get(news::show_new_post)),
+        route(M::GET, "/console/news/{post}", get(news::show_post)),
+        route(M::POST, "/console/news/{post}", post(news::save_post)),
+        route(
+            M::POST,
+            "/console/news/{post}/publish",
+            post(news::publish_post),
+        ),
+        route(
+            M::POST,
+            "/console/news/{post}/unpublish",
+            post(news::unpublish_post),
+        ),
+        route(
+            M::POST,
+            "/console/news/{post}/delete",
+            post(news::delete_post),
         ),
     ]
 }

@@ -90,6 +90,14 @@ fn rule(method: &Method, path: &str) -> Rule {
             | "/console/faq/groups/{group}/move"
             | "/console/faq/groups/{group}/delete",
         ) => Rule::Content,
+        ("GET" | "POST", "/console/news" | "/console/news/{post}")
+        | ("GET", "/console/news/new")
+        | (
+            "POST",
+            "/console/news/{post}/publish"
+            | "/console/news/{post}/unpublish"
+            | "/console/news/{post}/delete",
+        ) => Rule::Content,
         (m, p) => panic!("no rule for console route {m} {p}: add it to the authorization matrix"),
     }
 }
@@ -204,6 +212,19 @@ on_both!(
             .fetch_one(app.state.store.reader())
             .await
             .expect("a seeded FAQ group");
+        // A news post, written by an editor through the console.
+        let writer = app.officer_with("newswriter", "editor", "kmp_hq").await;
+        let written = writer
+            .post_form(
+                "/console/news",
+                &[("title_bn", "খবর"), ("title_en", "News"), ("published", "")],
+            )
+            .await;
+        assert_eq!(written.status, StatusCode::SEE_OTHER, "{}", written.body);
+        let news_post: i64 = sqlx::query_scalar("SELECT MAX(id) FROM news_posts")
+            .fetch_one(app.state.store.reader())
+            .await
+            .expect("a news post");
         let mut routes = hello_kmp::web::console::route_list();
         // Log-out routes end the session: they go last.
         routes.sort_by_key(|(_, path)| path.contains("logout") || path.ends_with("/sessions/end"));
@@ -235,7 +256,8 @@ on_both!(
                         .replace("{id}", &rule_id.to_string())
                         .replace("{uid}", &attachment_uid)
                         .replace("{entry}", &faq_entry.to_string())
-                        .replace("{group}", &faq_group.to_string());
+                        .replace("{group}", &faq_group.to_string())
+                        .replace("{post}", &news_post.to_string());
                     let answer = if *method == Method::GET {
                         officer.get(&path).await
                     } else {
