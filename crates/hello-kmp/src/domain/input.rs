@@ -162,6 +162,10 @@ pub enum InputError {
     NewsSummaryTooLong,
     #[error("a post's text is too long")]
     NewsBodyTooLong,
+    #[error("a picture's description is too long")]
+    NewsAltTooLong,
+    #[error("the picture is not a JPEG, PNG or WebP photo")]
+    PictureKindRefused,
 }
 
 impl InputError {
@@ -247,6 +251,8 @@ impl InputError {
             Self::NewsTitleTooLong => "news_title_too_long",
             Self::NewsSummaryTooLong => "news_summary_too_long",
             Self::NewsBodyTooLong => "news_body_too_long",
+            Self::NewsAltTooLong => "news_alt_too_long",
+            Self::PictureKindRefused => "picture_kind_refused",
         }
     }
 
@@ -323,6 +329,8 @@ impl InputError {
             Self::NewsTitleTooLong => Some("title"),
             Self::NewsSummaryTooLong => Some("summary"),
             Self::NewsBodyTooLong => Some("body"),
+            Self::NewsAltTooLong => Some("alt"),
+            Self::PictureKindRefused => Some("files"),
         }
     }
 
@@ -338,7 +346,7 @@ impl InputError {
             Self::TooManyGuesses | Self::TooManyLogins | Self::UploadsBusy => 429,
             Self::UploadUnknown => 404,
             Self::BodyTooLarge | Self::FileTooLarge => 413,
-            Self::FileKindRefused => 415,
+            Self::FileKindRefused | Self::PictureKindRefused => 415,
             Self::RequestMalformed => 400,
             Self::MethodNotAllowed => 405,
             Self::LoginFailed => 401,
@@ -354,7 +362,7 @@ impl InputError {
     }
 
     /// Every variant, for tests that check each has a message in both languages.
-    pub const ALL: [InputError; 79] = [
+    pub const ALL: [InputError; 81] = [
         Self::DescriptionEmpty,
         Self::DescriptionTooLong,
         Self::CategoryUnknown,
@@ -434,5 +442,7 @@ impl InputError {
         Self::NewsTitleTooLong,
         Self::NewsSummaryTooLong,
         Self::NewsBodyTooLong,
+        Self::NewsAltTooLong,
+        Self::PictureKindRefused,
     ];
 }

@@ -53,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .route("/faq", get(citizen::faq::show_faq))
         .route("/news", get(citizen::news::show_news))
         .route("/news/{post}", get(citizen::news::show_post))
+        .route("/news/pictures/{file}", get(citizen::news::show_picture))
         .nest("/api/v1", api::routes(&state))
         .fallback(citizen::home::not_found)
         .method_not_allowed_fallback(citizen::home::method_not_allowed);

@@ -345,3 +345,323 @@ on_both!(
         assert_eq!(editor.get("/console/news/new").await.status, StatusCode::OK);
     }
 );
+
+/// The news pictures in the blob store's folder.
+fn picture_files(app: &TestApp) -> Vec<String> {
+    std::fs::read_dir(app.data_dir().join("blobs").join("attachments"))
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|name| name.starts_with("news-"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The bytes a citizen gets at `path`.
+async fn citizen_bytes(app: &TestApp, path: &str) -> Vec<u8> {
+    crate::attachments::download_bytes(app, "lang=bn", path).await
+}
+
+on_both!(
+    a_picture_loses_its_exif_and_gps_and_is_served_public_and_cached,
+    |app: TestApp| async move {
+        let dir = tempfile::tempdir().expect("dir");
+        let telling = crate::attachments::telling_jpeg(dir.path(), "6");
+        let before = crate::attachments::tags(dir.path(), &telling);
+        assert!(
+            before.contains(&"GPS:GPSLatitude".to_string()),
+            "{before:?}"
+        );
+        let editor = editor(&app).await;
+        let mut fields = post_fields("Picture post", "1");
+        fields.push(("alt_bn", "থানার সামনের রাস্তা"));
+        fields.push(("alt_en", "The road in front of the thana"));
+        let sent = editor
+            .post_multipart("/console/news", &fields, &[("IMG_2041.jpg", telling)])
+            .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+        let id = last_post(&app).await;
+        let page = app.get_with(&format!("/news/{id}-picture-post"), &EN).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let src = page.attr("#news-picture", "src").expect("the picture");
+        assert!(
+            src.starts_with("/news/pictures/news-") && src.ends_with(".jpg"),
+            "{src}"
+        );
+        assert_eq!(
+            page.attr("#news-picture", "alt").as_deref(),
+            Some("The road in front of the thana")
+        );
+        // Upright (orientation 6 turned the 40 × 30 photo), and the size is on the page.
+        assert_eq!(page.attr("#news-picture", "width").as_deref(), Some("30"));
+        assert_eq!(page.attr("#news-picture", "height").as_deref(), Some("40"));
+
+        let answer = app.get(&src).await;
+        assert_eq!(answer.status, StatusCode::OK);
+        assert_eq!(answer.header("content-type"), "image/jpeg");
+        assert_eq!(answer.header("x-content-type-options"), "nosniff");
+        assert_eq!(
+            answer.header("cache-control"),
+            "public, max-age=31536000, immutable"
+        );
+        let clean = citizen_bytes(&app, &src).await;
+        let decoded = image::load_from_memory(&clean).expect("a picture");
+        assert_eq!((decoded.width(), decoded.height()), (30, 40));
+        let after = crate::attachments::tags(dir.path(), &clean);
+        for group in [
+            "GPS",
+            "IFD0",
+            "IFD1",
+            "ExifIFD",
+            "XMP",
+            "IPTC",
+            "File:Comment",
+        ] {
+            assert!(
+                !after.iter().any(|t| t.starts_with(group)),
+                "{group} survived: {after:?}"
+            );
+        }
+        let raw = String::from_utf8_lossy(&clean);
+        for word in ["TellTale", "Phone-7", "SN-0042", "Rahim", "rahim"] {
+            assert!(!raw.contains(word), "{word} in the picture");
+        }
+        // At rest it is sealed like every file.
+        let files = picture_files(&app);
+        assert_eq!(files.len(), 1);
+        let stored = std::fs::read(
+            app.data_dir()
+                .join("blobs")
+                .join("attachments")
+                .join(&files[0]),
+        )
+        .expect("blob");
+        assert!(!stored.windows(32).any(|w| w == &clean[clean.len() - 32..]));
+        // A wrong extension or an unknown name is not found.
+        let wrong = src.replace(".jpg", ".png");
+        assert_eq!(app.get(&wrong).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            app.get("/news/pictures/news-0000.jpg").await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(audited(&app, "news.create").await, 1);
+    }
+);
+
+on_both!(
+    a_large_picture_is_made_1200_pixels_wide,
+    |app: TestApp| async move {
+        let editor = editor(&app).await;
+        let big = crate::support::photo(image::ImageFormat::Png, 2400, 900);
+        let sent = editor
+            .post_multipart(
+                "/console/news",
+                &post_fields("Wide", "1"),
+                &[("wide.png", big)],
+            )
+            .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+        let page = app
+            .get(&format!("/news/{}-wide", last_post(&app).await))
+            .await;
+        assert_eq!(page.attr("#news-picture", "width").as_deref(), Some("1200"));
+        assert_eq!(page.attr("#news-picture", "height").as_deref(), Some("450"));
+        let src = page.attr("#news-picture", "src").expect("src");
+        let bytes = citizen_bytes(&app, &src).await;
+        let decoded = image::load_from_memory(&bytes).expect("decodes");
+        assert_eq!((decoded.width(), decoded.height()), (1200, 450));
+    }
+);
+
+on_both!(
+    a_file_that_is_not_only_a_picture_is_refused_and_nothing_is_kept,
+    |app: TestApp| async move {
+        let editor = editor(&app).await;
+        let mut polyglot = crate::support::photo(image::ImageFormat::Jpeg, 40, 30);
+        polyglot.extend_from_slice(b"PK\x03\x04 a zip file hides here");
+        let cases: Vec<(&str, Vec<u8>, StatusCode, &str, &str)> = vec![
+            (
+                "notes.jpg",
+                b"just text, named like a photo".to_vec(),
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "JPEG, PNG বা WebP",
+                "must be a JPEG, PNG or WebP photo",
+            ),
+            (
+                "doc.pdf",
+                b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n".to_vec(),
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "JPEG, PNG বা WebP",
+                "must be a JPEG, PNG or WebP photo",
+            ),
+            (
+                "polyglot.jpg",
+                polyglot,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "অন্য তথ্য লুকানো",
+                "hides other data",
+            ),
+        ];
+        for (name, bytes, status, bn, en) in cases {
+            let answer = editor
+                .post_multipart(
+                    "/console/news",
+                    &post_fields("Refused", "1"),
+                    &[(name, bytes)],
+                )
+                .await;
+            assert_eq!(answer.status, status, "{name}: {}", answer.body);
+            let error = answer.text("#form-error");
+            assert!(error.contains(bn) && error.contains(en), "{name}: {error}");
+            assert_eq!(
+                answer.attr("#title_en", "value").as_deref(),
+                Some("Refused"),
+                "the text is kept"
+            );
+            assert_eq!(
+                answer.attr("#files", "aria-invalid").as_deref(),
+                Some("true")
+            );
+        }
+        assert_eq!(app.count("news_posts").await, 0);
+        assert!(picture_files(&app).is_empty(), "no file left behind");
+        // Bad text is refused before the picture is read: no file either.
+        let mut fields = post_fields("", "1");
+        fields[1].1 = "";
+        let answer = editor
+            .post_multipart(
+                "/console/news",
+                &fields,
+                &[(
+                    "ok.png",
+                    crate::support::photo(image::ImageFormat::Png, 8, 8),
+                )],
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            answer
+                .text("#form-error")
+                .contains("Write the title in English")
+        );
+        assert!(picture_files(&app).is_empty());
+        // A thana officer's picture is not even read.
+        let officer = app
+            .officer_with("karim", "thana_officer", "sonadanga")
+            .await;
+        let refused = officer
+            .post_multipart(
+                "/console/news",
+                &post_fields("Not allowed", "1"),
+                &[(
+                    "ok.png",
+                    crate::support::photo(image::ImageFormat::Png, 8, 8),
+                )],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        assert!(picture_files(&app).is_empty());
+        assert_eq!(app.count("news_posts").await, 0);
+    }
+);
+
+on_both!(
+    a_drafts_picture_is_not_public_and_a_replaced_or_removed_one_is_gone,
+    |app: TestApp| async move {
+        let editor = editor(&app).await;
+        let png = |w| crate::support::photo(image::ImageFormat::Png, w, 20);
+        editor
+            .post_multipart(
+                "/console/news",
+                &post_fields("Draft", ""),
+                &[("a.png", png(20))],
+            )
+            .await;
+        let id = last_post(&app).await;
+        let uid: String = sqlx::query_scalar("SELECT picture_uid FROM news_posts WHERE id = $1")
+            .bind(id)
+            .fetch_one(app.state.store.reader())
+            .await
+            .expect("a picture");
+        let public = format!("/news/pictures/{uid}.jpg");
+        assert_eq!(
+            app.get(&public).await.status,
+            StatusCode::NOT_FOUND,
+            "a draft's"
+        );
+        // The editor sees it in the console, not cached.
+        let form = editor.get(&format!("/console/news/{id}")).await;
+        let preview = form.attr("#picture-preview", "src").expect("a preview");
+        let shown = editor.get(&preview).await;
+        assert_eq!(shown.status, StatusCode::OK);
+        assert_eq!(shown.header("content-type"), "image/jpeg");
+        assert_eq!(shown.header("cache-control"), "no-store");
+        editor
+            .post_form(&format!("/console/news/{id}/publish"), &[])
+            .await;
+        assert_eq!(app.get(&public).await.status, StatusCode::OK);
+
+        // Replaced: the old picture leaves the store and its address.
+        let replaced = editor
+            .post_multipart(
+                &format!("/console/news/{id}"),
+                &post_fields("Draft", "1"),
+                &[("b.png", png(30))],
+            )
+            .await;
+        assert_eq!(replaced.status, StatusCode::SEE_OTHER, "{}", replaced.body);
+        assert_eq!(app.get(&public).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(picture_files(&app).len(), 1);
+        let page = app.get(&format!("/news/{id}-draft")).await;
+        assert_eq!(page.attr("#news-picture", "width").as_deref(), Some("30"));
+        // Saved without a new file, the picture stays.
+        editor
+            .post_multipart(
+                &format!("/console/news/{id}"),
+                &post_fields("Draft", "1"),
+                &[],
+            )
+            .await;
+        assert_eq!(picture_files(&app).len(), 1);
+        // Removed.
+        let mut fields = post_fields("Draft", "1");
+        fields.push(("remove_picture", "1"));
+        editor
+            .post_multipart(&format!("/console/news/{id}"), &fields, &[])
+            .await;
+        assert!(picture_files(&app).is_empty());
+        assert!(
+            !app.get(&format!("/news/{id}-draft"))
+                .await
+                .has("#news-picture")
+        );
+        let details: Vec<String> = sqlx::query_scalar(
+            "SELECT detail FROM audit_log WHERE action = 'news.edit' ORDER BY id",
+        )
+        .fetch_all(app.state.store.reader())
+        .await
+        .expect("audit");
+        assert_eq!(
+            details,
+            [
+                format!("post {id}, published, new picture"),
+                format!("post {id}, published"),
+                format!("post {id}, published, picture removed"),
+            ]
+        );
+        // A post deleted takes its picture with it.
+        editor
+            .post_multipart(
+                &format!("/console/news/{id}"),
+                &post_fields("Draft", "1"),
+                &[("c.png", png(10))],
+            )
+            .await;
+        assert_eq!(picture_files(&app).len(), 1);
+        editor
+            .post_form(&format!("/console/news/{id}/delete"), &[("confirm", "yes")])
+            .await;
+        assert!(picture_files(&app).is_empty());
+    }
+);

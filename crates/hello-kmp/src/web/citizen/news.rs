@@ -4,12 +4,13 @@
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::app::AppState;
 use crate::domain::content::paragraphs;
 use crate::i18n::Lang;
-use crate::services::news::{self, Post};
+use crate::services::news::{self, Picture, Post};
 use crate::web::error::WebError;
 use crate::web::page::{PageCtx, render};
 
@@ -41,6 +42,26 @@ pub struct NewsPostPage {
     pub date: String,
     pub datetime: String,
     pub body: Vec<Vec<String>>,
+    pub picture: Option<PictureView>,
+}
+
+/// A post's picture as the page shows it.
+pub struct PictureView {
+    pub src: String,
+    pub width: i64,
+    pub height: i64,
+    pub alt: String,
+}
+
+impl PictureView {
+    fn of(picture: &Picture, lang: Lang) -> PictureView {
+        PictureView {
+            src: picture.path(),
+            width: picture.width,
+            height: picture.height,
+            alt: picture.alt.get(lang).to_string(),
+        }
+    }
 }
 
 /// A date such as `03-12-2026` in the reader's digits, and its machine-readable form.
@@ -138,8 +159,41 @@ fn post_page(ctx: PageCtx, post: &Post) -> NewsPostPage {
         title: post.title.get(lang).to_string(),
         summary: post.summary.get(lang).to_string(),
         body: paragraphs(post.body.get(lang)),
+        picture: post.picture.as_ref().map(|p| PictureView::of(p, lang)),
         date,
         datetime,
         ctx,
     }
+}
+
+/// `GET /news/pictures/{uid}.{extension}`: a published post's picture, cleaned when it was
+/// sent. Its address changes with the picture, so browsers may keep it for a year.
+pub async fn show_picture(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+) -> Result<Response, WebError> {
+    let (kind, bytes) =
+        news::public_picture(&state.store, &state.blobs, &state.keys, &file).await?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(kind.content_type()),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=31536000, immutable"),
+            ),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("inline"),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -12,6 +12,7 @@ pub mod queue;
 pub mod routing;
 pub mod tip;
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
 use axum::routing::{MethodRouter, get, post};
 
@@ -199,10 +200,23 @@ pub fn routes() -> Vec<ConsoleRoute> {
             post(faq::delete_group),
         ),
         route(M::GET, "/console/news", get(news::show_news)),
-        route(M::POST, "/console/news", post(news::create_post)),
+        route(
+            M::POST,
+            "/console/news",
+            post(news::create_post).layer(DefaultBodyLimit::max(news::FORM_LIMIT)),
+        ),
         route(M::GET, "/console/news/new", get(news::show_new_post)),
         route(M::GET, "/console/news/{post}", get(news::show_post)),
-        route(M::POST, "/console/news/{post}", post(news::save_post)),
+        route(
+            M::POST,
+            "/console/news/{post}",
+            post(news::save_post).layer(DefaultBodyLimit::max(news::FORM_LIMIT)),
+        ),
+        route(
+            M::GET,
+            "/console/news/{post}/picture",
+            get(news::show_picture),
+        ),
         route(
             M::POST,
             "/console/news/{post}/publish",

@@ -1,20 +1,31 @@
-//! `/console/news`: editors and administrators write posts, keep drafts, publish, unpublish and
-//! delete them. The news service refuses anyone else.
+//! `/console/news`: editors and administrators write posts with a picture, keep drafts,
+//! publish, unpublish and delete them. The news service refuses anyone else.
 
 use askama::Template;
-use axum::extract::{Path, Request, State};
-use axum::http::StatusCode;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::app::AppState;
 use crate::domain::InputError;
+use crate::domain::media::IMAGE_MAX_BYTES;
 use crate::services::ServiceError;
 use crate::services::accounts::Officer;
-use crate::services::news::{self, BODY_MAX_CHARS, PostForm, SUMMARY_MAX_CHARS, TITLE_MAX_CHARS};
+use crate::services::attachments::ChunkSource;
+use crate::services::news::{
+    self, ALT_MAX_CHARS, BODY_MAX_CHARS, PictureChange, PostForm, PreparedPicture,
+    SUMMARY_MAX_CHARS, TITLE_MAX_CHARS,
+};
+use crate::web::citizen::upload::{self, Part};
 use crate::web::console::auth::CurrentOfficer;
 use crate::web::error::{WebError, input_status};
 use crate::web::form::CitizenForm;
 use crate::web::page::{PageCtx, Problem, render_with};
+
+/// Largest form a post is sent with: its texts and one picture at the photo limit.
+pub const FORM_LIMIT: usize = IMAGE_MAX_BYTES + 512 * 1024;
+/// Largest post sent without a picture (URL-encoded: a Bangla character takes nine bytes).
+const TEXT_FORM_LIMIT: usize = 512 * 1024;
 
 /// A post as the console's list shows it.
 pub struct PostRow {
@@ -42,9 +53,12 @@ pub struct NewsPostPage {
     /// The public address, once published.
     pub public_path: Option<String>,
     pub problem: Option<Problem>,
+    /// The picture's size, when the post has one (shown from the console's own address).
+    pub picture: Option<(i64, i64)>,
     pub title_max: usize,
     pub summary_max: usize,
     pub body_max: usize,
+    pub alt_max: usize,
 }
 
 impl NewsPostPage {
@@ -109,9 +123,8 @@ pub async fn show_new_post(
     Ok(post_page(
         &officer,
         ctx,
-        None,
+        PostContext::default(),
         PostForm::default(),
-        None,
         None,
     ))
 }
@@ -125,22 +138,41 @@ pub async fn show_post(
     let id = parse_id(&id)?;
     let post = news::post(&state.store, &officer, id).await?;
     let public = post.published.then(|| post.path());
-    Ok(post_page(
-        &officer,
-        ctx,
-        Some(id),
-        PostForm::of(&post),
-        public,
-        None,
-    ))
+    let page = PostContext {
+        id: Some(id),
+        public_path: public,
+        picture: post.picture.as_ref().map(|p| (p.width, p.height)),
+    };
+    Ok(post_page(&officer, ctx, page, PostForm::of(&post), None))
+}
+
+/// What the form page shows beside the form.
+#[derive(Default)]
+struct PostContext {
+    id: Option<i64>,
+    public_path: Option<String>,
+    picture: Option<(i64, i64)>,
+}
+
+impl PostContext {
+    async fn of(state: &AppState, officer: &Officer, id: Option<i64>) -> Result<Self, WebError> {
+        let Some(id) = id else {
+            return Ok(PostContext::default());
+        };
+        let post = news::post(&state.store, officer, id).await?;
+        Ok(PostContext {
+            id: Some(id),
+            public_path: post.published.then(|| post.path()),
+            picture: post.picture.as_ref().map(|p| (p.width, p.height)),
+        })
+    }
 }
 
 fn post_page(
     officer: &Officer,
     mut ctx: PageCtx,
-    id: Option<i64>,
+    context: PostContext,
     form: PostForm,
-    public_path: Option<String>,
     problem: Refusal,
 ) -> Response {
     ctx.signed_in(officer);
@@ -149,13 +181,15 @@ fn post_page(
         .map_or(StatusCode::OK, |(e, _)| input_status(*e));
     let page = NewsPostPage {
         ctx,
-        id,
+        id: context.id,
         form,
-        public_path,
+        public_path: context.public_path,
         problem: problem.map(|(_, p)| p),
+        picture: context.picture,
         title_max: TITLE_MAX_CHARS,
         summary_max: SUMMARY_MAX_CHARS,
         body_max: BODY_MAX_CHARS,
+        alt_max: ALT_MAX_CHARS,
     };
     render_with(status, &page)
 }
@@ -172,22 +206,9 @@ async fn refuse(
     let ServiceError::Input(err) = err else {
         return Err(err.into());
     };
-    let public = match id {
-        Some(id) => {
-            let post = news::post(&state.store, officer, id).await?;
-            post.published.then(|| post.path())
-        }
-        None => None,
-    };
+    let context = PostContext::of(state, officer, id).await?;
     let problem = Problem::new(&ctx, err);
-    Ok(post_page(
-        officer,
-        ctx,
-        id,
-        form,
-        public,
-        Some((err, problem)),
-    ))
+    Ok(post_page(officer, ctx, context, form, Some((err, problem))))
 }
 
 pub async fn create_post(
@@ -196,8 +217,12 @@ pub async fn create_post(
     ctx: PageCtx,
     request: Request,
 ) -> Result<Response, WebError> {
-    let form = read_form(&state, request).await?;
-    match news::create(&state.store, &officer, &form).await {
+    let mut form = PostForm::default();
+    let created = match read_post(&state, &officer, request, &mut form).await {
+        Ok(picture) => news::create(&state.store, &state.blobs, &officer, &form, picture).await,
+        Err(err) => Err(err),
+    };
+    match created {
         Ok(_) => Ok(to_list()),
         Err(err) => refuse(&state, &officer, ctx, None, form, err).await,
     }
@@ -211,17 +236,124 @@ pub async fn save_post(
     request: Request,
 ) -> Result<Response, WebError> {
     let id = parse_id(&id)?;
-    let form = read_form(&state, request).await?;
-    match news::save(&state.store, &officer, id, &form).await {
+    let mut form = PostForm::default();
+    let saved = match read_post(&state, &officer, request, &mut form).await {
+        Ok(picture) => {
+            let change = match picture {
+                Some(picture) => PictureChange::Replace(picture),
+                None if form.removes_picture() => PictureChange::Remove,
+                None => PictureChange::Keep,
+            };
+            news::save(&state.store, &state.blobs, &officer, id, &form, change).await
+        }
+        Err(err) => Err(err),
+    };
+    match saved {
         Ok(()) => Ok(to_list()),
         Err(err) => refuse(&state, &officer, ctx, Some(id), form, err).await,
     }
 }
 
-async fn read_form(state: &AppState, request: Request) -> Result<PostForm, WebError> {
-    use axum::extract::FromRequest;
-    let CitizenForm(form) = CitizenForm::<PostForm>::from_request(request, state).await?;
-    Ok(form)
+/// Reads the post's form into `form`: URL-encoded (no picture) or multipart, the page's own,
+/// whose picture is cleaned and sealed as it arrives, once the officer and the texts before it
+/// are known to pass. The picture is discarded if anything after it fails.
+async fn read_post(
+    state: &AppState,
+    officer: &Officer,
+    request: Request,
+    form: &mut PostForm,
+) -> Result<Option<PreparedPicture>, ServiceError> {
+    if !upload::is_multipart(request.headers()) {
+        let (parts, body) = request.into_parts();
+        let body = axum::body::Body::new(http_body_util::Limited::new(body, TEXT_FORM_LIMIT));
+        let request = Request::from_parts(parts, body);
+        let CitizenForm(typed) = CitizenForm::<PostForm>::from_request(request, state).await?;
+        *form = typed;
+        return Ok(None);
+    }
+    let mut parts = Multipart::from_request(request, state)
+        .await
+        .map_err(|_| InputError::FormTampered)?;
+    let mut picture = None;
+    let read = read_parts(state, officer, &mut parts, form, &mut picture).await;
+    match read {
+        Ok(()) => Ok(picture),
+        Err(err) => {
+            if let Some(picture) = picture {
+                news::discard_picture(&state.blobs, picture).await;
+            }
+            Err(err)
+        }
+    }
+}
+
+async fn read_parts(
+    state: &AppState,
+    officer: &Officer,
+    parts: &mut Multipart,
+    form: &mut PostForm,
+    picture: &mut Option<PreparedPicture>,
+) -> Result<(), ServiceError> {
+    while let Some(part) = upload::next_part(parts).await? {
+        let mut file = match part {
+            Part::Text { name, value } => {
+                set_field(form, &name, value);
+                continue;
+            }
+            Part::NoFile => continue,
+            Part::File(file) => file,
+        };
+        if picture.is_some() {
+            return Err(InputError::FormTampered.into());
+        }
+        news::check_before_picture(officer, form)?;
+        let mut bytes = Vec::new();
+        while let Some(chunk) = file.next_chunk().await? {
+            if bytes.len() + chunk.len() > IMAGE_MAX_BYTES {
+                return Err(InputError::FileTooLarge.into());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        *picture =
+            Some(news::prepare_picture(&state.blobs, &state.keys, officer, form, bytes).await?);
+    }
+    Ok(())
+}
+
+fn set_field(form: &mut PostForm, name: &str, text: String) {
+    match name {
+        "title_bn" => form.title_bn = text,
+        "title_en" => form.title_en = text,
+        "summary_bn" => form.summary_bn = text,
+        "summary_en" => form.summary_en = text,
+        "body_bn" => form.body_bn = text,
+        "body_en" => form.body_en = text,
+        "alt_bn" => form.alt_bn = text,
+        "alt_en" => form.alt_en = text,
+        "remove_picture" => form.remove_picture = text,
+        "published" => form.published = text,
+        _ => {}
+    }
+}
+
+/// `GET /console/news/{post}/picture`: the picture as stored, for the editor's eyes, drafts
+/// included.
+pub async fn show_picture(
+    State(state): State<AppState>,
+    CurrentOfficer(officer): CurrentOfficer,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id = parse_id(&id)?;
+    let (kind, bytes) =
+        news::console_picture(&state.store, &state.blobs, &state.keys, &officer, id).await?;
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(kind.content_type()),
+        )],
+        bytes,
+    )
+        .into_response())
 }
 
 async fn publish(
@@ -277,7 +409,15 @@ pub async fn delete_post(
 ) -> Result<Response, WebError> {
     let id = parse_id(&id)?;
     let CitizenForm(form) = form?;
-    match news::delete(&state.store, &officer, id, form.confirm == "yes").await {
+    match news::delete(
+        &state.store,
+        &state.blobs,
+        &officer,
+        id,
+        form.confirm == "yes",
+    )
+    .await
+    {
         Ok(()) => Ok(to_list()),
         Err(err @ ServiceError::Input(_)) => {
             let stored = PostForm::of(&news::post(&state.store, &officer, id).await?);

@@ -91,7 +91,7 @@ fn rule(method: &Method, path: &str) -> Rule {
             | "/console/faq/groups/{group}/delete",
         ) => Rule::Content,
         ("GET" | "POST", "/console/news" | "/console/news/{post}")
-        | ("GET", "/console/news/new")
+        | ("GET", "/console/news/new" | "/console/news/{post}/picture")
         | (
             "POST",
             "/console/news/{post}/publish"
@@ -212,12 +212,16 @@ on_both!(
             .fetch_one(app.state.store.reader())
             .await
             .expect("a seeded FAQ group");
-        // A news post, written by an editor through the console.
+        // A news post with a picture, written by an editor through the console.
         let writer = app.officer_with("newswriter", "editor", "kmp_hq").await;
         let written = writer
-            .post_form(
+            .post_multipart(
                 "/console/news",
                 &[("title_bn", "খবর"), ("title_en", "News"), ("published", "")],
+                &[(
+                    "picture.png",
+                    crate::support::photo(image::ImageFormat::Png, 16, 16),
+                )],
             )
             .await;
         assert_eq!(written.status, StatusCode::SEE_OTHER, "{}", written.body);
