@@ -220,6 +220,15 @@ impl Settings {
         }
     }
 
+    /// The origin of the absolute links the server writes (the news feed, the sharing tags):
+    /// `public_origin`, else the listen address, which only works on the machine itself.
+    pub fn link_origin(&self) -> String {
+        match self.public_origin.as_deref().map(str::trim) {
+            Some(origin) if !origin.is_empty() => origin.trim_end_matches('/').to_string(),
+            _ => format!("http://{}", self.listen),
+        }
+    }
+
     pub fn secure_cookies(&self) -> bool {
         self.public_origin
             .as_deref()

@@ -452,3 +452,5 @@ console-news-alt-bn = ছবিতে কী আছে, বাংলায় (�
 console-news-alt-en = ছবিতে কী আছে, ইংরেজিতে (যাঁরা দেখতে পান না তাঁদের জন্য)
 err-news-alt-too-long = প্রতিটি ভাষায় ছবির বর্ণনা ৩০০ অক্ষর পর্যন্ত হতে পারে।
 err-picture-kind-refused = ছবিটি JPEG, PNG বা WebP হতে হবে।
+news-feed = খবরের ফিড (Atom)
+news-feed-author = খুলনা মেট্রোপলিটন পুলিশ

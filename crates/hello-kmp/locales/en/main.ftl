@@ -452,3 +452,5 @@ console-news-alt-bn = What the picture shows, in Bangla (for readers who cannot 
 console-news-alt-en = What the picture shows, in English (for readers who cannot see it)
 err-news-alt-too-long = A picture's description can be up to 300 characters in each language.
 err-picture-kind-refused = The picture must be a JPEG, PNG or WebP photo.
+news-feed = News feed (Atom)
+news-feed-author = Khulna Metropolitan Police

@@ -52,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/faq", get(citizen::faq::show_faq))
         .route("/news", get(citizen::news::show_news))
+        .route("/news/feed.atom", get(citizen::news::show_feed))
         .route("/news/{post}", get(citizen::news::show_post))
         .route("/news/pictures/{file}", get(citizen::news::show_picture))
         .nest("/api/v1", api::routes(&state))

@@ -665,3 +665,158 @@ on_both!(
         assert!(picture_files(&app).is_empty());
     }
 );
+
+const ORIGIN: &str = "https://hello.example.org";
+
+async fn feed_of(app: &TestApp, path: &str) -> atom_syndication::Feed {
+    let answer = app.get(path).await;
+    assert_eq!(answer.status, StatusCode::OK, "{path}");
+    assert_eq!(
+        answer.header("content-type"),
+        "application/atom+xml; charset=utf-8"
+    );
+    answer
+        .body
+        .parse::<atom_syndication::Feed>()
+        .unwrap_or_else(|e| panic!("{path} is not Atom ({e}): {}", answer.body))
+}
+
+async fn feed_with_origin(backend: crate::support::Backend) {
+    let app = TestApp::start_with(backend, |s| s.public_origin = Some(ORIGIN.into())).await;
+    let editor = editor(&app).await;
+    editor
+        .post_multipart(
+            "/console/news",
+            &post_fields("Published one", "1"),
+            &[(
+                "p.png",
+                crate::support::photo(image::ImageFormat::Png, 12, 12),
+            )],
+        )
+        .await;
+    let published = last_post(&app).await;
+    editor
+        .post_form("/console/news", &post_fields("Still a draft", ""))
+        .await;
+
+    let bn = feed_of(&app, "/news/feed.atom").await;
+    assert_eq!(bn.lang.as_deref(), Some("bn"));
+    assert_eq!(bn.id, format!("{ORIGIN}/news/feed.atom"));
+    assert_eq!(bn.entries.len(), 1, "the draft is not in the feed");
+    let entry = &bn.entries[0];
+    assert_eq!(entry.title.value, "নতুন হেল্পলাইন চালু");
+    assert_eq!(entry.id, format!("{ORIGIN}/news/{published}"));
+    assert_eq!(
+        entry.links[0].href,
+        format!("{ORIGIN}/news/{published}-published-one")
+    );
+    assert!(entry.published.is_some());
+    assert!(!bn.authors.is_empty());
+    for link in bn.links.iter().chain(entry.links.iter()) {
+        assert!(link.href.starts_with(ORIGIN), "absolute: {}", link.href);
+    }
+    assert!(bn.links.iter().any(|l| l.rel == "self"));
+
+    let en = feed_of(&app, "/news/feed.atom?lang=en").await;
+    assert_eq!(en.entries[0].title.value, "Published one");
+    assert_eq!(
+        en.entries[0].summary.as_ref().map(|s| s.value.as_str()),
+        Some("The thanas' numbers are now on the contacts page.")
+    );
+    assert!(
+        en.entries[0]
+            .content
+            .as_ref()
+            .and_then(|c| c.value.as_deref())
+            .is_some_and(|body| body.contains("Second <script>alert(1)</script> paragraph.")),
+        "the body, as text"
+    );
+    assert_eq!(
+        app.get("/news/feed.atom?lang=fr").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // The post's page carries what sharing sites read, with absolute addresses.
+    let page = app.get(&format!("/news/{published}-published-one")).await;
+    let meta = |property: &str| {
+        page.attr(&format!("meta[property='{property}']"), "content")
+            .unwrap_or_else(|| panic!("no {property}"))
+    };
+    assert_eq!(meta("og:type"), "article");
+    assert_eq!(meta("og:title"), "নতুন হেল্পলাইন চালু");
+    assert_eq!(meta("og:description"), "থানাগুলোর নম্বর এখন যোগাযোগের পাতায়।");
+    assert_eq!(
+        meta("og:url"),
+        format!("{ORIGIN}/news/{published}-published-one")
+    );
+    let image = meta("og:image");
+    assert!(
+        image.starts_with(&format!("{ORIGIN}/news/pictures/news-")),
+        "{image}"
+    );
+    let local = image.trim_start_matches(ORIGIN);
+    assert_eq!(app.get(local).await.status, StatusCode::OK);
+    assert_eq!(meta("og:image:width"), "12");
+    assert_eq!(
+        page.attr("link[rel='canonical']", "href"),
+        Some(meta("og:url"))
+    );
+    assert_eq!(
+        page.attr("link[rel='alternate'][type='application/atom+xml']", "href")
+            .as_deref(),
+        Some("/news/feed.atom")
+    );
+    // A post without a picture has no og:image; the English page says so in English.
+    editor
+        .post_form("/console/news", &post_fields("No picture", "1"))
+        .await;
+    let plain = app
+        .get_with(&format!("/news/{}-no-picture", last_post(&app).await), &EN)
+        .await;
+    assert!(plain.has("meta[property='og:title'][content='No picture']"));
+    assert!(!plain.has("meta[property='og:image']"));
+    assert_eq!(
+        plain
+            .attr("meta[property='og:locale']", "content")
+            .as_deref(),
+        Some("en_GB")
+    );
+    let list = app.get_with("/news", &EN).await;
+    assert_eq!(
+        list.attr("#news-feed", "href").as_deref(),
+        Some("/news/feed.atom?lang=en")
+    );
+    app.finish().await;
+}
+
+mod feed_and_sharing_tags_use_the_public_origin {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::feed_with_origin(crate::support::Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::feed_with_origin(crate::support::Backend::Postgres).await;
+    }
+}
+
+on_both!(
+    without_a_public_origin_links_use_the_listen_address,
+    |app: TestApp| async move {
+        let editor = editor(&app).await;
+        editor
+            .post_form("/console/news", &post_fields("Local", "1"))
+            .await;
+        let feed = feed_of(&app, "/news/feed.atom").await;
+        let listen = format!("http://{}", app.state.settings.listen);
+        assert_eq!(feed.id, format!("{listen}/news/feed.atom"));
+        assert!(feed.entries[0].links[0].href.starts_with(&listen));
+        // An empty feed is still valid Atom.
+        let id = last_post(&app).await;
+        editor
+            .post_form(&format!("/console/news/{id}/unpublish"), &[])
+            .await;
+        assert!(feed_of(&app, "/news/feed.atom").await.entries.is_empty());
+    }
+);
