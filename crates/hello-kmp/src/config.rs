@@ -45,6 +45,27 @@ pub struct Settings {
     /// Where attachments are kept: `blobs/` in the data folder unless S3 is configured.
     #[serde(default)]
     pub blobs: BlobSettings,
+    /// KMP's own pages elsewhere, shown with the news.
+    #[serde(default)]
+    pub links: LinkSettings,
+}
+
+/// Links to KMP's web portal and its official Facebook page; an empty one is not shown.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LinkSettings {
+    pub portal: String,
+    /// Empty by default: the page's address is not confirmed (FACTS.md).
+    pub facebook: String,
+}
+
+impl Default for LinkSettings {
+    fn default() -> Self {
+        LinkSettings {
+            portal: "https://kmp.police.gov.bd".into(),
+            facebook: String::new(),
+        }
+    }
 }
 
 /// S3-compatible storage for attachments. Every server sharing one database must use the same.
@@ -186,6 +207,7 @@ impl Settings {
             session_max_hours: 12,
             account_lock_minutes: 60,
             blobs: BlobSettings::default(),
+            links: LinkSettings::default(),
         }
     }
 
@@ -273,6 +295,16 @@ impl Settings {
                 if value.as_deref().is_none_or(|v| v.trim().is_empty()) {
                     anyhow::bail!("setting `{name}` is needed with `blobs.s3_endpoint`");
                 }
+            }
+        }
+        for (name, value) in [
+            ("links.portal", &self.links.portal),
+            ("links.facebook", &self.links.facebook),
+        ] {
+            let value = value.trim();
+            if !value.is_empty() && !value.starts_with("https://") && !value.starts_with("http://")
+            {
+                anyhow::bail!("setting `{name}` must look like https://host/page, or be empty");
             }
         }
         if !(1..=24 * 60).contains(&self.session_idle_minutes) {

@@ -454,3 +454,6 @@ err-news-alt-too-long = প্রতিটি ভাষায় ছবির �
 err-picture-kind-refused = ছবিটি JPEG, PNG বা WebP হতে হবে।
 news-feed = খবরের ফিড (Atom)
 news-feed-author = খুলনা মেট্রোপলিটন পুলিশ
+news-links = অন্যত্র খুলনা মেট্রোপলিটন পুলিশ
+news-link-portal = কেএমপির ওয়েব পোর্টাল
+news-link-facebook = ফেসবুকে কেএমপি

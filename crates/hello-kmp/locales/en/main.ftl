@@ -454,3 +454,6 @@ err-news-alt-too-long = A picture's description can be up to 300 characters in e
 err-picture-kind-refused = The picture must be a JPEG, PNG or WebP photo.
 news-feed = News feed (Atom)
 news-feed-author = Khulna Metropolitan Police
+news-links = The Khulna Metropolitan Police elsewhere
+news-link-portal = KMP web portal
+news-link-facebook = KMP on Facebook

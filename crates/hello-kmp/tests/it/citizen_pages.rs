@@ -25,7 +25,6 @@ on_both!(
             "/tips/new",
             "/follow-up",
             "/faq",
-            "/news",
             "/console/login",
             "/no-such-page",
         ] {

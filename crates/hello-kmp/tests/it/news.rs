@@ -820,3 +820,84 @@ on_both!(
         assert!(feed_of(&app, "/news/feed.atom").await.entries.is_empty());
     }
 );
+
+on_both!(
+    the_portal_is_linked_from_the_news_and_facebook_only_when_set,
+    |app: TestApp| async move {
+        let list = app.get("/news").await;
+        assert_eq!(
+            list.attr("#link-portal", "href").as_deref(),
+            Some("https://kmp.police.gov.bd")
+        );
+        assert!(!list.has("#link-facebook"), "empty by default, so hidden");
+        // Links to elsewhere, but nothing loaded from elsewhere.
+        for css in ["[src^='http']", "link[rel='stylesheet'][href^='http']"] {
+            assert!(!list.has(css), "{css}");
+        }
+        assert!(list.has("a.call999[href='tel:999']"));
+    }
+);
+
+async fn links_from_settings(backend: crate::support::Backend) {
+    let app = TestApp::start_with(backend, |s| {
+        s.links.facebook = "https://www.facebook.com/example.kmp".into();
+        s.links.portal = String::new();
+    })
+    .await;
+    let editor = editor(&app).await;
+    editor
+        .post_form("/console/news", &post_fields("Linked", "1"))
+        .await;
+    let page = app
+        .get_with(&format!("/news/{}-linked", last_post(&app).await), &EN)
+        .await;
+    assert_eq!(
+        page.attr("#link-facebook", "href").as_deref(),
+        Some("https://www.facebook.com/example.kmp")
+    );
+    assert_eq!(page.text("#link-facebook"), "KMP on Facebook");
+    assert!(!page.has("#link-portal"));
+    app.finish().await;
+}
+
+mod the_links_are_settings {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::links_from_settings(crate::support::Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::links_from_settings(crate::support::Backend::Postgres).await;
+    }
+}
+
+/// Settings read from a file holding `toml`.
+fn settings_from(toml: &str) -> anyhow::Result<hello_kmp::config::Settings> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("settings.toml");
+    std::fs::write(&file, toml).expect("settings file written");
+    hello_kmp::config::Settings::load(&hello_kmp::config::Overrides {
+        config_file: Some(file),
+        data_dir: Some(dir.path().join("data")),
+        ..Default::default()
+    })
+}
+
+#[test]
+fn the_links_are_read_from_the_settings_and_a_bad_one_is_named() {
+    let defaults = settings_from("").expect("defaults");
+    assert_eq!(defaults.links.portal, "https://kmp.police.gov.bd");
+    assert_eq!(defaults.links.facebook, "");
+    let set =
+        settings_from("[links]\nfacebook = \"https://www.facebook.com/example\"\n").expect("valid");
+    assert_eq!(set.links.facebook, "https://www.facebook.com/example");
+    assert_eq!(
+        set.links.portal, "https://kmp.police.gov.bd",
+        "the rest stays"
+    );
+    let bad = settings_from("[links]\nportal = \"kmp.police.gov.bd\"\n").expect_err("refused");
+    assert!(format!("{bad:#}").contains("links.portal"), "{bad:#}");
+    let misspelt = settings_from("[links]\nfacbook = \"https://x\"\n").expect_err("refused");
+    assert!(format!("{misspelt:#}").contains("facbook"), "{misspelt:#}");
+}

@@ -13,6 +13,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::app::AppState;
+use crate::config::LinkSettings;
 use crate::domain::content::paragraphs;
 use crate::i18n::Lang;
 use crate::services::news::{self, Picture, Post};
@@ -46,6 +47,7 @@ pub struct NewsListPage {
     pub newer: Option<String>,
     pub older: Option<String>,
     pub number: i64,
+    pub links: LinkSettings,
 }
 
 #[derive(Template)]
@@ -59,6 +61,7 @@ pub struct NewsPostPage {
     pub body: Vec<Vec<String>>,
     pub picture: Option<PictureView>,
     pub og: OpenGraph,
+    pub links: LinkSettings,
 }
 
 /// What a sharing site shows of a post: absolute addresses.
@@ -158,6 +161,7 @@ pub async fn show_news(
         newer: (number > 1).then(|| page_link(number - 1)),
         older: page.has_older.then(|| page_link(number + 1)),
         number,
+        links: state.settings.links.clone(),
     }))
 }
 
@@ -173,10 +177,15 @@ pub async fn show_post(
         return Ok(Redirect::permanent(&post.path()).into_response());
     }
     let origin = state.settings.link_origin();
-    Ok(render(&post_page(ctx, &post, &origin)))
+    Ok(render(&post_page(
+        ctx,
+        &post,
+        &origin,
+        state.settings.links.clone(),
+    )))
 }
 
-fn post_page(ctx: PageCtx, post: &Post, origin: &str) -> NewsPostPage {
+fn post_page(ctx: PageCtx, post: &Post, origin: &str, links: LinkSettings) -> NewsPostPage {
     let lang = ctx.lang;
     let (date, datetime) = dates(lang, post.date());
     let og = OpenGraph {
@@ -192,6 +201,7 @@ fn post_page(ctx: PageCtx, post: &Post, origin: &str) -> NewsPostPage {
     };
     NewsPostPage {
         og,
+        links,
         title: post.title.get(lang).to_string(),
         summary: post.summary.get(lang).to_string(),
         body: paragraphs(post.body.get(lang)),
