@@ -901,3 +901,110 @@ fn the_links_are_read_from_the_settings_and_a_bad_one_is_named() {
     let misspelt = settings_from("[links]\nfacbook = \"https://x\"\n").expect_err("refused");
     assert!(format!("{misspelt:#}").contains("facbook"), "{misspelt:#}");
 }
+
+/// A log sink the test can read back.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("log buffer").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Reading the FAQ and the news leaves nothing about the reader: not in the log, not in the
+/// data, and no cookie.
+async fn readers_leave_no_trace(backend: crate::support::Backend) {
+    let logs = Captured::default();
+    let sink = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || sink.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    const SEARCH: &str = "reader-search-probe-5521";
+    const AGENT: &str = "ReaderProbe/1.0 (reader-ua-7719)";
+    const PEER: &str = "198.51.100.77";
+    let app = TestApp::start(backend).await;
+    let editor = editor(&app).await;
+    editor
+        .post_multipart(
+            "/console/news",
+            &post_fields("Read me", "1"),
+            &[(
+                "r.png",
+                crate::support::photo(image::ImageFormat::Png, 8, 8),
+            )],
+        )
+        .await;
+    let id = last_post(&app).await;
+    let post = format!("/news/{id}-read-me");
+    let page = app.get(&post).await;
+    let picture = page.attr("#news-picture", "src").expect("a picture");
+    for path in [
+        format!("/faq?q={SEARCH}"),
+        "/faq".to_string(),
+        "/news".to_string(),
+        post.clone(),
+        picture,
+        "/news/feed.atom".to_string(),
+    ] {
+        let request = axum::http::Request::get(&path)
+            .header("user-agent", AGENT)
+            .header("x-forwarded-for", "203.0.113.9")
+            .body(axum::body::Body::empty())
+            .expect("request");
+        let answer = app.send(request, PEER).await;
+        assert_eq!(answer.status, StatusCode::OK, "{path}");
+        assert!(
+            answer.header("set-cookie").is_empty(),
+            "{path} sets no cookie"
+        );
+    }
+    let mut stored = String::new();
+    if backend == crate::support::Backend::Postgres {
+        stored.push_str(&app.dump_database().await);
+    }
+    app.state.store.close().await;
+    stored.push_str(&dump_files(app.data_dir()));
+    let logged = String::from_utf8_lossy(&logs.0.lock().expect("log buffer")).into_owned();
+    assert!(
+        logged.contains("/news/{post}"),
+        "the log was captured: {logged}"
+    );
+    for secret in [SEARCH, AGENT, "reader-ua-7719", PEER, "203.0.113.9"] {
+        assert!(!logged.contains(secret), "{secret:?} in the log");
+        assert!(!stored.contains(secret), "{secret:?} in the data");
+    }
+    app.finish().await;
+}
+
+fn dump_files(dir: &std::path::Path) -> String {
+    let mut out = String::new();
+    for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.push_str(&dump_files(&path));
+        } else {
+            out.push_str(&String::from_utf8_lossy(
+                &std::fs::read(&path).expect("read"),
+            ));
+        }
+    }
+    out
+}
+
+// A current-thread runtime keeps every task under the test's subscriber.
+#[tokio::test(flavor = "current_thread")]
+async fn reading_the_faq_and_news_leaves_no_trace_on_sqlite() {
+    readers_leave_no_trace(crate::support::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn reading_the_faq_and_news_leaves_no_trace_on_postgres() {
+    readers_leave_no_trace(crate::support::Backend::Postgres).await;
+}

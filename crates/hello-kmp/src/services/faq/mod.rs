@@ -106,6 +106,9 @@ pub async fn published(store: &Store) -> Result<Vec<Group>, ServiceError> {
     Ok(load(store, false).await?)
 }
 
+// Limitation: search reads every published entry and compares in memory, on each request: right
+// for the tens or few hundreds of questions an FAQ has, not for thousands; the words are matched
+// as typed (no stemming, no spelling variants beyond what `content::fold` evens out).
 /// The groups and entries in which every word of `query` is found, in the question or the
 /// answer, in either language, whatever the case; groups without a match are left out.
 pub fn search(groups: Vec<Group>, query: &str) -> Vec<Group> {

@@ -214,6 +214,8 @@ fn post_page(ctx: PageCtx, post: &Post, origin: &str, links: LinkSettings) -> Ne
 
 /// `GET /news/pictures/{uid}.{extension}`: a published post's picture, cleaned when it was
 /// sent. Its address changes with the picture, so browsers may keep it for a year.
+// Limitation: a copy cached by a browser or a sharing site outlives unpublishing or deleting
+// the post; only the server's own copy goes at once.
 pub async fn show_picture(
     State(state): State<AppState>,
     Path(file): Path<String>,
