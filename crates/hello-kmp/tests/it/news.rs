@@ -520,7 +520,7 @@ on_both!(
                 "the text is kept"
             );
             assert_eq!(
-                answer.attr("#files", "aria-invalid").as_deref(),
+                answer.attr("#picture", "aria-invalid").as_deref(),
                 Some("true")
             );
         }
