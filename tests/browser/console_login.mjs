@@ -100,9 +100,10 @@ function assertAt(page, expected, what) {
  * An officer's first log-in, with the one-time password: chooses a new password, enrols the
  * authenticator from the key on the page, reads the recovery codes and goes on to the console.
  * Sets `officer.password`, `officer.key` and `officer.lastStep`; answers the recovery codes and
- * the code used to enrol. `enrolScreenshot` names a screenshot of the enrolment page.
+ * the code used to enrol. `enrolScreenshot` names a screenshot of the enrolment page; `landing` is
+ * where the console sends the officer's role (`/console`, the queue, unless said otherwise).
  */
-export async function firstLogIn(page, base, officer, { enrolScreenshot } = {}) {
+export async function firstLogIn(page, base, officer, { enrolScreenshot, landing = '/console' } = {}) {
   await givePassword(page, base, officer);
   assertAt(page, '/console/login/password', 'after the one-time password');
   await assertBangla(page);
@@ -140,7 +141,7 @@ export async function firstLogIn(page, base, officer, { enrolScreenshot } = {}) 
   await assertBangla(page);
 
   await clickAndWaitForPage(page, '#recovery-saved');
-  assertAt(page, '/console', 'after #recovery-saved');
+  assertAt(page, landing, 'after #recovery-saved');
   return { recoveryCodes, enrolCode: code };
 }
 

@@ -76,6 +76,9 @@ impl AppState {
         seed::seed_reference(&store)
             .await
             .context("seeding reference data")?;
+        crate::services::faq::seed_defaults(&store)
+            .await
+            .context("seeding the FAQ")?;
         let reference = Reference::load(&store)
             .await
             .context("reading reference data")?;

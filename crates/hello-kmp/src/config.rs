@@ -56,6 +56,9 @@ pub struct Settings {
     /// SOS alerts: how many may come, how long they are kept, how often a board hears from us.
     #[serde(default)]
     pub sos: SosSettings,
+    /// KMP's own pages elsewhere, shown with the news.
+    #[serde(default)]
+    pub links: LinkSettings,
 }
 
 /// Limits on a tipster's files. Every server sharing one database should use the same.
@@ -146,6 +149,24 @@ impl Default for SosSettings {
             alerts_per_area: 3,
             heartbeat_seconds: 15,
             retention_days: 180,
+        }
+    }
+}
+
+/// Links to KMP's web portal and its official Facebook page; an empty one is not shown.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LinkSettings {
+    pub portal: String,
+    /// Empty by default: the page's address is not confirmed (FACTS.md).
+    pub facebook: String,
+}
+
+impl Default for LinkSettings {
+    fn default() -> Self {
+        LinkSettings {
+            portal: "https://kmp.police.gov.bd".into(),
+            facebook: String::new(),
         }
     }
 }
@@ -295,6 +316,7 @@ impl Settings {
             attachments: AttachmentSettings::default(),
             jurisdiction_margin_m: 400.0,
             sos: SosSettings::default(),
+            links: LinkSettings::default(),
         }
     }
 
@@ -326,6 +348,15 @@ impl Settings {
             idle_secs: self.session_idle_minutes * 60,
             max_secs: self.session_max_hours * 3600,
             lock_secs: self.account_lock_minutes * 60,
+        }
+    }
+
+    /// The origin of the absolute links the server writes (the news feed, the sharing tags):
+    /// `public_origin`, else the listen address, which only works on the machine itself.
+    pub fn link_origin(&self) -> String {
+        match self.public_origin.as_deref().map(str::trim) {
+            Some(origin) if !origin.is_empty() => origin.trim_end_matches('/').to_string(),
+            _ => format!("http://{}", self.listen),
         }
     }
 
@@ -374,6 +405,16 @@ impl Settings {
                 if value.as_deref().is_none_or(|v| v.trim().is_empty()) {
                     anyhow::bail!("setting `{name}` is needed with `blobs.s3_endpoint`");
                 }
+            }
+        }
+        for (name, value) in [
+            ("links.portal", &self.links.portal),
+            ("links.facebook", &self.links.facebook),
+        ] {
+            let value = value.trim();
+            if !value.is_empty() && !value.starts_with("https://") && !value.starts_with("http://")
+            {
+                anyhow::bail!("setting `{name}` must look like https://host/page, or be empty");
             }
         }
         if !(1..=24 * 60).contains(&self.session_idle_minutes) {

@@ -155,6 +155,54 @@ pub enum InputError {
     SosChangeNotAllowed,
     #[error("the phone's location for an SOS alert could not be used")]
     SosPointUnusable,
+    #[error("a published FAQ entry has no Bangla question")]
+    FaqQuestionBnMissing,
+    #[error("a published FAQ entry has no English question")]
+    FaqQuestionEnMissing,
+    #[error("a published FAQ entry has no Bangla answer")]
+    FaqAnswerBnMissing,
+    #[error("a published FAQ entry has no English answer")]
+    FaqAnswerEnMissing,
+    #[error("a question is too long")]
+    FaqQuestionTooLong,
+    #[error("an answer is too long")]
+    FaqAnswerTooLong,
+    #[error("the FAQ group is not one we know")]
+    FaqGroupUnknown,
+    #[error("the group has no Bangla title")]
+    FaqGroupTitleBnMissing,
+    #[error("the group has no English title")]
+    FaqGroupTitleEnMissing,
+    #[error("the group's title is too long")]
+    FaqGroupTitleTooLong,
+    #[error("a group with questions cannot be deleted")]
+    FaqGroupNotEmpty,
+    #[error("a deletion was not confirmed")]
+    DeleteNotConfirmed,
+    #[error("a post has no title in either language")]
+    NewsTitleMissing,
+    #[error("a published post has no Bangla title")]
+    NewsTitleBnMissing,
+    #[error("a published post has no English title")]
+    NewsTitleEnMissing,
+    #[error("a published post has no Bangla summary")]
+    NewsSummaryBnMissing,
+    #[error("a published post has no English summary")]
+    NewsSummaryEnMissing,
+    #[error("a published post has no Bangla text")]
+    NewsBodyBnMissing,
+    #[error("a published post has no English text")]
+    NewsBodyEnMissing,
+    #[error("a post's title is too long")]
+    NewsTitleTooLong,
+    #[error("a post's summary is too long")]
+    NewsSummaryTooLong,
+    #[error("a post's text is too long")]
+    NewsBodyTooLong,
+    #[error("a picture's description is too long")]
+    NewsAltTooLong,
+    #[error("the picture is not a JPEG, PNG or WebP photo")]
+    PictureKindRefused,
 }
 
 impl InputError {
@@ -236,6 +284,30 @@ impl InputError {
             Self::OutcomeUnknown => "outcome_unknown",
             Self::SosChangeNotAllowed => "sos_change_not_allowed",
             Self::SosPointUnusable => "sos_point_unusable",
+            Self::FaqQuestionBnMissing => "faq_question_bn_missing",
+            Self::FaqQuestionEnMissing => "faq_question_en_missing",
+            Self::FaqAnswerBnMissing => "faq_answer_bn_missing",
+            Self::FaqAnswerEnMissing => "faq_answer_en_missing",
+            Self::FaqQuestionTooLong => "faq_question_too_long",
+            Self::FaqAnswerTooLong => "faq_answer_too_long",
+            Self::FaqGroupUnknown => "faq_group_unknown",
+            Self::FaqGroupTitleBnMissing => "faq_group_title_bn_missing",
+            Self::FaqGroupTitleEnMissing => "faq_group_title_en_missing",
+            Self::FaqGroupTitleTooLong => "faq_group_title_too_long",
+            Self::FaqGroupNotEmpty => "faq_group_not_empty",
+            Self::DeleteNotConfirmed => "delete_not_confirmed",
+            Self::NewsTitleMissing => "news_title_missing",
+            Self::NewsTitleBnMissing => "news_title_bn_missing",
+            Self::NewsTitleEnMissing => "news_title_en_missing",
+            Self::NewsSummaryBnMissing => "news_summary_bn_missing",
+            Self::NewsSummaryEnMissing => "news_summary_en_missing",
+            Self::NewsBodyBnMissing => "news_body_bn_missing",
+            Self::NewsBodyEnMissing => "news_body_en_missing",
+            Self::NewsTitleTooLong => "news_title_too_long",
+            Self::NewsSummaryTooLong => "news_summary_too_long",
+            Self::NewsBodyTooLong => "news_body_too_long",
+            Self::NewsAltTooLong => "news_alt_too_long",
+            Self::PictureKindRefused => "picture_kind_refused",
         }
     }
 
@@ -301,6 +373,30 @@ impl InputError {
             Self::CallbackMalformed => Some("callback"),
             Self::DispatchNoteMissing | Self::DispatchNoteTooLong => Some("note"),
             Self::OutcomeUnknown => Some("outcome"),
+            Self::FaqQuestionBnMissing => Some("question_bn"),
+            Self::FaqQuestionEnMissing => Some("question_en"),
+            Self::FaqAnswerBnMissing => Some("answer_bn"),
+            Self::FaqAnswerEnMissing => Some("answer_en"),
+            Self::FaqQuestionTooLong => Some("question"),
+            Self::FaqAnswerTooLong => Some("answer"),
+            Self::FaqGroupUnknown => Some("group"),
+            Self::FaqGroupTitleBnMissing => Some("title_bn"),
+            Self::FaqGroupTitleEnMissing => Some("title_en"),
+            Self::FaqGroupTitleTooLong => Some("title"),
+            Self::FaqGroupNotEmpty => None,
+            Self::DeleteNotConfirmed => Some("confirm"),
+            Self::NewsTitleMissing => Some("title"),
+            Self::NewsTitleBnMissing => Some("title_bn"),
+            Self::NewsTitleEnMissing => Some("title_en"),
+            Self::NewsSummaryBnMissing => Some("summary_bn"),
+            Self::NewsSummaryEnMissing => Some("summary_en"),
+            Self::NewsBodyBnMissing => Some("body_bn"),
+            Self::NewsBodyEnMissing => Some("body_en"),
+            Self::NewsTitleTooLong => Some("title"),
+            Self::NewsSummaryTooLong => Some("summary"),
+            Self::NewsBodyTooLong => Some("body"),
+            Self::NewsAltTooLong => Some("alt"),
+            Self::PictureKindRefused => Some("files"),
         }
     }
 
@@ -327,7 +423,7 @@ impl InputError {
             }
             Self::UploadUnknown => 404,
             Self::BodyTooLarge | Self::FileTooLarge { .. } => 413,
-            Self::FileKindRefused => 415,
+            Self::FileKindRefused | Self::PictureKindRefused => 415,
             Self::RequestMalformed => 400,
             Self::MethodNotAllowed => 405,
             Self::LoginFailed => 401,
@@ -338,7 +434,8 @@ impl InputError {
             | Self::LastAdministrator
             | Self::OwnAccount
             | Self::DeskChanged
-            | Self::SosChangeNotAllowed => 409,
+            | Self::SosChangeNotAllowed
+            | Self::FaqGroupNotEmpty => 409,
             _ => 422,
         }
     }
@@ -420,5 +517,29 @@ impl InputError {
         Self::OutcomeUnknown,
         Self::SosChangeNotAllowed,
         Self::SosPointUnusable,
+        Self::FaqQuestionBnMissing,
+        Self::FaqQuestionEnMissing,
+        Self::FaqAnswerBnMissing,
+        Self::FaqAnswerEnMissing,
+        Self::FaqQuestionTooLong,
+        Self::FaqAnswerTooLong,
+        Self::FaqGroupUnknown,
+        Self::FaqGroupTitleBnMissing,
+        Self::FaqGroupTitleEnMissing,
+        Self::FaqGroupTitleTooLong,
+        Self::FaqGroupNotEmpty,
+        Self::DeleteNotConfirmed,
+        Self::NewsTitleMissing,
+        Self::NewsTitleBnMissing,
+        Self::NewsTitleEnMissing,
+        Self::NewsSummaryBnMissing,
+        Self::NewsSummaryEnMissing,
+        Self::NewsBodyBnMissing,
+        Self::NewsBodyEnMissing,
+        Self::NewsTitleTooLong,
+        Self::NewsSummaryTooLong,
+        Self::NewsBodyTooLong,
+        Self::NewsAltTooLong,
+        Self::PictureKindRefused,
     ];
 }

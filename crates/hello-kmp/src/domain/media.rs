@@ -249,6 +249,62 @@ pub const THUMBNAIL_SIDE: u32 = 320;
 /// Checks a photo is whole and nothing else, then makes the clean copy. Slow: call it off the
 /// async threads.
 pub fn clean_image(kind: MediaKind, bytes: &[u8]) -> Result<CleanImage, InputError> {
+    let image = decode_upright(kind, bytes)?;
+    let (out_kind, image, out) = encode_clean(kind, image)?;
+    let small = DynamicImage::ImageRgb8(image.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE).to_rgb8());
+    let mut thumbnail = Vec::new();
+    small
+        .write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(
+            &mut thumbnail,
+            80,
+        ))
+        .map_err(|_| InputError::FileDamaged)?;
+    Ok(CleanImage {
+        kind: out_kind,
+        width: image.width(),
+        height: image.height(),
+        bytes: out,
+        thumbnail,
+    })
+}
+
+/// A picture cleaned as [`clean_image`] cleans a photo, and made no larger than a page shows it
+/// (a news post's picture, which is public).
+pub struct CleanPicture {
+    pub kind: MediaKind,
+    pub bytes: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Checks and cleans a photo like [`clean_image`], shrinking it to fit `max_width` ×
+/// `max_height` (its proportions kept). Slow: call it off the async threads.
+pub fn clean_picture(
+    kind: MediaKind,
+    bytes: &[u8],
+    max_width: u32,
+    max_height: u32,
+) -> Result<CleanPicture, InputError> {
+    let mut image = decode_upright(kind, bytes)?;
+    if image.width() > max_width || image.height() > max_height {
+        image = image.resize(
+            max_width,
+            max_height,
+            image::imageops::FilterType::CatmullRom,
+        );
+    }
+    let (kind, image, bytes) = encode_clean(kind, image)?;
+    Ok(CleanPicture {
+        kind,
+        width: image.width(),
+        height: image.height(),
+        bytes,
+    })
+}
+
+/// The pixels of a photo that is whole and nothing else, turned upright by its EXIF
+/// orientation; nothing else of the file is kept.
+fn decode_upright(kind: MediaKind, bytes: &[u8]) -> Result<DynamicImage, InputError> {
     check_structure(kind, bytes)?;
     let format = match kind {
         MediaKind::Jpeg => ImageFormat::Jpeg,
@@ -266,7 +322,15 @@ pub fn clean_image(kind: MediaKind, bytes: &[u8]) -> Result<CleanImage, InputErr
     let orientation = decoder.orientation().map_err(refusal)?;
     let mut image = DynamicImage::from_decoder(decoder).map_err(refusal)?;
     image.apply_orientation(orientation);
-    // Photos with transparency stay PNG; everything else becomes a JPEG of good quality.
+    Ok(image)
+}
+
+/// Encodes the pixels afresh: photos with transparency stay PNG, everything else becomes a
+/// JPEG of good quality.
+fn encode_clean(
+    kind: MediaKind,
+    image: DynamicImage,
+) -> Result<(MediaKind, DynamicImage, Vec<u8>), InputError> {
     let (out_kind, image) = if image.color().has_alpha() && kind != MediaKind::Jpeg {
         (MediaKind::Png, image)
     } else {
@@ -280,21 +344,7 @@ pub fn clean_image(kind: MediaKind, bytes: &[u8]) -> Result<CleanImage, InputErr
         )),
     };
     written.map_err(|_| InputError::FileDamaged)?;
-    let small = DynamicImage::ImageRgb8(image.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE).to_rgb8());
-    let mut thumbnail = Vec::new();
-    small
-        .write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(
-            &mut thumbnail,
-            80,
-        ))
-        .map_err(|_| InputError::FileDamaged)?;
-    Ok(CleanImage {
-        kind: out_kind,
-        width: image.width(),
-        height: image.height(),
-        bytes: out,
-        thumbnail,
-    })
+    Ok((out_kind, image, out))
 }
 
 fn refusal(err: image::ImageError) -> InputError {
@@ -427,6 +477,25 @@ mod tests {
         assert_eq!(
             sniff(b"GIF89a\x01\x00\x01\x00"),
             Err(InputError::FileKindRefused)
+        );
+    }
+
+    #[test]
+    fn pictures_are_shrunk_to_fit_and_keep_their_proportions() {
+        let big = photo(ImageFormat::Png, 1800, 600);
+        let clean = clean_picture(MediaKind::Png, &big, 1200, 1600).expect("clean");
+        assert_eq!((clean.width, clean.height), (1200, 400));
+        assert_eq!(clean.kind, MediaKind::Jpeg, "no transparency: a JPEG");
+        let decoded = image::load_from_memory(&clean.bytes).expect("decodes");
+        assert_eq!((decoded.width(), decoded.height()), (1200, 400));
+        let small = photo(ImageFormat::Jpeg, 300, 200);
+        let kept = clean_picture(MediaKind::Jpeg, &small, 1200, 1600).expect("clean");
+        assert_eq!((kept.width, kept.height), (300, 200), "never enlarged");
+        let mut polyglot = small.clone();
+        polyglot.extend_from_slice(b"<script>alert(1)</script>");
+        assert_eq!(
+            clean_picture(MediaKind::Jpeg, &polyglot, 1200, 1600).err(),
+            Some(InputError::FilePolyglot)
         );
     }
 

@@ -2,6 +2,7 @@
 
 pub mod audio;
 pub mod contact;
+pub mod content;
 pub mod digits;
 pub mod heif;
 pub mod input;

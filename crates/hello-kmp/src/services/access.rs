@@ -5,8 +5,8 @@
 //! - Headquarters reads every tip and changes none.
 //! - A thana or unit officer works the tips whose desk (`assigned_place`) is their thana or unit,
 //!   and reads, and writes internal notes on, the tips copied to it (`copy_place`).
-//! - Editors have no tips; they and administrators keep the contacts directory. Auditors read
-//!   the audit log only.
+//! - Editors have no tips; they and administrators keep the contacts directory and write the FAQ
+//!   and the news. Auditors read the audit log only.
 //! - The SOS board is the control room's: its unit officers and administrators work alerts and
 //!   see call-back numbers; headquarters watches the board without either.
 
@@ -79,6 +79,14 @@ pub fn administers(officer: &Officer) -> Result<(), ServiceError> {
 
 /// Editing the contacts directory (numbers, addresses, officers in charge, hotlines).
 pub fn edits_contacts(officer: &Officer) -> Result<(), ServiceError> {
+    match officer.role {
+        Role::Administrator | Role::Editor => Ok(()),
+        _ => Err(ServiceError::Forbidden),
+    }
+}
+
+/// Writing, publishing and deleting FAQ entries and news posts, and reading their drafts.
+pub fn publishes(officer: &Officer) -> Result<(), ServiceError> {
     match officer.role {
         Role::Administrator | Role::Editor => Ok(()),
         _ => Err(ServiceError::Forbidden),

@@ -210,6 +210,28 @@ fn clean_whole(kind: MediaKind, bytes: &[u8]) -> Result<CleanWhole, InputError> 
     }
 }
 
+/// Runs a cleaner off the async threads, one at a time: decoding a photo takes up to about
+/// 100 MB. Tip files and news pictures wait in the same line.
+pub(crate) async fn clean_off_thread<T, F>(clean: F) -> Result<T, ServiceError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, InputError> + Send + 'static,
+{
+    let permit = CLEANING
+        .acquire()
+        .await
+        .map_err(|e| anyhow::anyhow!("cleaning closed: {e}"))?;
+    // The permit goes with the work: a request given up while the photo decodes still holds it
+    // until the decode ends, so decodes never overlap.
+    let clean = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        clean()
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("cleaning a file: {e}"))??;
+    Ok(clean)
+}
+
 /// Recognises, checks and cleans one photo or document, then seals the clean copy (and a
 /// photo's thumbnail) into the store.
 pub async fn prepare(
@@ -225,18 +247,7 @@ pub async fn prepare(
     if bytes.len() > limits.max_bytes(kind) {
         return Err(limits.too_large(Some(kind)).into());
     }
-    let permit = CLEANING
-        .acquire()
-        .await
-        .map_err(|e| anyhow::anyhow!("cleaning closed: {e}"))?;
-    // The permit goes with the work: a request given up while the photo decodes still holds it
-    // until the decode ends, so decodes never overlap.
-    let clean = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        clean_whole(kind, &bytes)
-    })
-    .await
-    .map_err(|e| anyhow::anyhow!("cleaning a file: {e}"))??;
+    let clean = clean_off_thread(move || clean_whole(kind, &bytes)).await?;
     let sha256 = hex::encode(Sha256::digest(&clean.bytes));
     let uid = random_hex(16);
     let sealed = blobs.put(keys, &uid, &clean.bytes).await?;

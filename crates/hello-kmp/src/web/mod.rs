@@ -59,6 +59,11 @@ pub fn router(state: AppState) -> Router {
             "/sos",
             get(citizen::sos::show_sos_page).post(citizen::sos::send_alert),
         )
+        .route("/faq", get(citizen::faq::show_faq))
+        .route("/news", get(citizen::news::show_news))
+        .route("/news/feed.atom", get(citizen::news::show_feed))
+        .route("/news/{post}", get(citizen::news::show_post))
+        .route("/news/pictures/{file}", get(citizen::news::show_picture))
         .nest("/api/v1", api::routes(&state))
         .fallback(citizen::home::not_found)
         .method_not_allowed_fallback(citizen::home::method_not_allowed);

@@ -43,6 +43,8 @@ pub struct ConsoleNav {
     pub contacts: bool,
     /// The SOS board: the control room, headquarters and administrators.
     pub sos: bool,
+    /// The FAQ and the news.
+    pub content: bool,
 }
 
 impl PageCtx {
@@ -56,6 +58,7 @@ impl PageCtx {
             audit: access::reads_audit(officer).is_ok(),
             contacts: access::edits_contacts(officer).is_ok(),
             sos: access::may_sos(officer, access::SosRight::Watch),
+            content: access::publishes(officer).is_ok(),
         });
     }
 

@@ -54,7 +54,7 @@ pub(crate) fn tags(dir: &Path, bytes: &[u8]) -> Vec<String> {
 }
 
 /// A JPEG carrying everything that could betray its sender.
-fn telling_jpeg(dir: &Path, orientation: &str) -> Vec<u8> {
+pub(crate) fn telling_jpeg(dir: &Path, orientation: &str) -> Vec<u8> {
     let thumb = photo(ImageFormat::Jpeg, 16, 12);
     std::fs::write(dir.join("thumb.jpg"), &thumb).expect("thumb");
     let thumb_arg = format!("-ThumbnailImage<={}", dir.join("thumb.jpg").display());

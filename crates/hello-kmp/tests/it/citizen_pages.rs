@@ -26,6 +26,7 @@ on_both!(
             "/follow-up",
             "/contacts",
             "/contacts?q=%E0%A6%A6%E0%A7%8C%E0%A6%B2%E0%A6%A4%E0%A6%AA%E0%A7%81%E0%A6%B0",
+            "/faq",
             "/console/login",
             "/no-such-page",
         ] {

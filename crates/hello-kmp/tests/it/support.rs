@@ -531,6 +531,24 @@ impl Officer {
             .post_form_as(path, fields, &[("cookie", &self.cookie)], "192.0.2.50")
             .await
     }
+
+    /// A `multipart/form-data` POST with the session cookie (files under the name `files`).
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, Vec<u8>)],
+    ) -> Answer {
+        let request = Request::post(path)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .header("cookie", &self.cookie)
+            .body(Body::from(multipart_body(fields, files)))
+            .expect("request");
+        self.app.send(request, "192.0.2.50").await
+    }
 }
 
 pub fn form_body(fields: &[(&str, &str)]) -> String {

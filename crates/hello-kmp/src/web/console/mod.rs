@@ -1,18 +1,21 @@
 //! The officers' console: log-in, the queue, a tip's page, accounts, routing rules, the audit
-//! log, the contacts directory, the SOS board. Its routes are one table, [`routes`], which the
-//! router mounts and the authorization matrix test walks: a console route without a rule in that
-//! test fails it.
+//! log, the contacts directory, the SOS board, the FAQ and the news. Its routes are one table,
+//! [`routes`], which the router mounts and the authorization matrix test walks: a console route
+//! without a rule in that test fails it.
 
 pub mod account;
 pub mod audit;
 pub mod auth;
 pub mod contacts;
+pub mod faq;
+pub mod news;
 pub mod officers;
 pub mod queue;
 pub mod routing;
 pub mod sos;
 pub mod tip;
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
 use axum::routing::{MethodRouter, get, post};
 
@@ -198,6 +201,77 @@ pub fn routes() -> Vec<ConsoleRoute> {
             M::POST,
             "/console/sos/{alert}/close",
             post(sos::close_alert),
+        ),
+        route(M::GET, "/console/faq", get(faq::show_faq)),
+        route(M::POST, "/console/faq", post(faq::create_entry)),
+        route(M::GET, "/console/faq/new", get(faq::show_new_entry)),
+        route(M::GET, "/console/faq/{entry}", get(faq::show_entry)),
+        route(M::POST, "/console/faq/{entry}", post(faq::save_entry)),
+        route(M::POST, "/console/faq/{entry}/move", post(faq::move_entry)),
+        route(
+            M::POST,
+            "/console/faq/{entry}/publish",
+            post(faq::publish_entry),
+        ),
+        route(
+            M::POST,
+            "/console/faq/{entry}/unpublish",
+            post(faq::unpublish_entry),
+        ),
+        route(
+            M::POST,
+            "/console/faq/{entry}/delete",
+            post(faq::delete_entry),
+        ),
+        route(M::POST, "/console/faq/groups", post(faq::create_group)),
+        route(M::GET, "/console/faq/groups/{group}", get(faq::show_group)),
+        route(
+            M::POST,
+            "/console/faq/groups/{group}",
+            post(faq::save_group),
+        ),
+        route(
+            M::POST,
+            "/console/faq/groups/{group}/move",
+            post(faq::move_group),
+        ),
+        route(
+            M::POST,
+            "/console/faq/groups/{group}/delete",
+            post(faq::delete_group),
+        ),
+        route(M::GET, "/console/news", get(news::show_news)),
+        route(
+            M::POST,
+            "/console/news",
+            post(news::create_post).layer(DefaultBodyLimit::max(news::FORM_LIMIT)),
+        ),
+        route(M::GET, "/console/news/new", get(news::show_new_post)),
+        route(M::GET, "/console/news/{post}", get(news::show_post)),
+        route(
+            M::POST,
+            "/console/news/{post}",
+            post(news::save_post).layer(DefaultBodyLimit::max(news::FORM_LIMIT)),
+        ),
+        route(
+            M::GET,
+            "/console/news/{post}/picture",
+            get(news::show_picture),
+        ),
+        route(
+            M::POST,
+            "/console/news/{post}/publish",
+            post(news::publish_post),
+        ),
+        route(
+            M::POST,
+            "/console/news/{post}/unpublish",
+            post(news::unpublish_post),
+        ),
+        route(
+            M::POST,
+            "/console/news/{post}/delete",
+            post(news::delete_post),
         ),
     ]
 }

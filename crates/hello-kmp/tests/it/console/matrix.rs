@@ -37,6 +37,8 @@ enum Rule {
     SosWatch,
     /// Steps on SOS alerts: the control room and administrators.
     SosWork,
+    /// The FAQ and the news: editors and administrators.
+    Content,
 }
 
 /// The rule for each route, by exact method and path. There is deliberately no catch-all.
@@ -89,6 +91,29 @@ fn rule(method: &Method, path: &str) -> Rule {
             | "/console/sos/{alert}/dispatch"
             | "/console/sos/{alert}/close",
         ) => Rule::SosWork,
+        (
+            "GET" | "POST",
+            "/console/faq" | "/console/faq/{entry}" | "/console/faq/groups/{group}",
+        )
+        | ("GET", "/console/faq/new")
+        | (
+            "POST",
+            "/console/faq/{entry}/move"
+            | "/console/faq/{entry}/publish"
+            | "/console/faq/{entry}/unpublish"
+            | "/console/faq/{entry}/delete"
+            | "/console/faq/groups"
+            | "/console/faq/groups/{group}/move"
+            | "/console/faq/groups/{group}/delete",
+        ) => Rule::Content,
+        ("GET" | "POST", "/console/news" | "/console/news/{post}")
+        | ("GET", "/console/news/new" | "/console/news/{post}/picture")
+        | (
+            "POST",
+            "/console/news/{post}/publish"
+            | "/console/news/{post}/unpublish"
+            | "/console/news/{post}/delete",
+        ) => Rule::Content,
         (m, p) => panic!("no rule for console route {m} {p}: add it to the authorization matrix"),
     }
 }
@@ -132,7 +157,8 @@ fn expect(rule: Rule, role: &str, own: bool) -> Expect {
         Rule::Admin if role == "administrator" => Allowed,
         Rule::Audit if matches!(role, "administrator" | "auditor") => Allowed,
         Rule::Contacts if matches!(role, "administrator" | "editor") => Allowed,
-        Rule::Admin | Rule::Audit | Rule::Contacts => Forbidden,
+        Rule::Content if matches!(role, "administrator" | "editor") => Allowed,
+        Rule::Admin | Rule::Audit | Rule::Contacts | Rule::Content => Forbidden,
         // The SOS board is not a desk's tips: see `expect_at`.
         Rule::SosWatch | Rule::SosWork => Forbidden,
     }
@@ -190,6 +216,7 @@ fn form_for(path: &str) -> Vec<(&'static str, &'static str)> {
         // Acknowledging takes no field: the first officer allowed does it, the next get 409.
         "dispatch" => vec![("note", "")],
         "close" => vec![("outcome", "")],
+        "move" => vec![("direction", "down")],
         _ => Vec::new(),
     }
 }
@@ -239,6 +266,32 @@ on_both!(
         let alert = crate::sos::reference_of(
             &crate::sos::send_from(&app, crate::sos::SADAR, "01712345678").await,
         );
+        let faq_entry: i64 =
+            sqlx::query_scalar("SELECT id FROM faq_entries WHERE seed_key = 'emergency'")
+                .fetch_one(app.state.store.reader())
+                .await
+                .expect("a seeded FAQ entry");
+        let faq_group: i64 = sqlx::query_scalar("SELECT MIN(id) FROM faq_groups")
+            .fetch_one(app.state.store.reader())
+            .await
+            .expect("a seeded FAQ group");
+        // A news post with a picture, written by an editor through the console.
+        let writer = app.officer_with("newswriter", "editor", "kmp_hq").await;
+        let written = writer
+            .post_multipart(
+                "/console/news",
+                &[("title_bn", "খবর"), ("title_en", "News"), ("published", "")],
+                &[(
+                    "picture.png",
+                    crate::support::photo(image::ImageFormat::Png, 16, 16),
+                )],
+            )
+            .await;
+        assert_eq!(written.status, StatusCode::SEE_OTHER, "{}", written.body);
+        let news_post: i64 = sqlx::query_scalar("SELECT MAX(id) FROM news_posts")
+            .fetch_one(app.state.store.reader())
+            .await
+            .expect("a news post");
         let mut routes = hello_kmp::web::console::route_list();
         // Log-out routes end the session: they go last.
         routes.sort_by_key(|(_, path)| path.contains("logout") || path.ends_with("/sessions/end"));
@@ -288,7 +341,10 @@ on_both!(
                     .replace("{uid}", &attachment_uid)
                     .replace("{key}", "sonadanga")
                     .replace("{number}", "333")
-                    .replace("{alert}", &alert);
+                    .replace("{alert}", &alert)
+                    .replace("{entry}", &faq_entry.to_string())
+                    .replace("{group}", &faq_group.to_string())
+                    .replace("{post}", &news_post.to_string());
                 let answer = if pattern.ends_with("/events") {
                     // A live stream never ends: its head is the answer.
                     head_only(officer.open(&path, &[]).await)
@@ -369,5 +425,24 @@ on_both!(
             !audit(&app, "sos.denied").await.is_empty(),
             "refused looks at the SOS board are audited"
         );
+        // The FAQ and the news were changed only by those who may, and their changes are there.
+        let content_changes = |roles: &'static str| {
+            let sql = format!(
+                "SELECT COUNT(*) FROM audit_log a JOIN officers o ON o.id = a.officer_id \
+                 WHERE (a.action LIKE 'faq.%' OR a.action LIKE 'news.%') AND o.role {roles}"
+            );
+            let pool = app.state.store.reader().clone();
+            async move {
+                sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
+                    .fetch_one(&pool)
+                    .await
+                    .expect("audit")
+            }
+        };
+        assert_eq!(
+            content_changes("NOT IN ('administrator', 'editor')").await,
+            0
+        );
+        assert!(content_changes("IN ('administrator', 'editor')").await > 0);
     }
 );
