@@ -128,6 +128,7 @@ mod tests {
                 "err-unavailable",
                 "err-internal",
                 "error-title",
+                "pwa-name",
             ]
             .map(String::from),
         );

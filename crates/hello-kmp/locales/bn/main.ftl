@@ -337,3 +337,6 @@ console-thumbnail = ছোট কপি:
 audit-attachment-thumbnail = ছবির ছোট কপি দেখেছেন
 tip-files-busy = পাঠানোর জন্য ছবি ছোট করা হচ্ছে…
 tip-files-ready = ছবি পাঠানোর জন্য তৈরি।
+
+## Installable app and offline use (manifest, service worker, drafts)
+pwa-name = হ্যালো কেএমপি — খুলনা মেট্রোপলিটন পুলিশ

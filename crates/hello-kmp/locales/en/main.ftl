@@ -337,3 +337,6 @@ console-thumbnail = Small copy of
 audit-attachment-thumbnail = Looked at a photo's small copy
 tip-files-busy = Making the photos smaller to send…
 tip-files-ready = Photos ready to send.
+
+## Installable app and offline use (manifest, service worker, drafts)
+pwa-name = Hello KMP — Khulna Metropolitan Police

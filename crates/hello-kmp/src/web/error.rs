@@ -100,6 +100,7 @@ impl From<ServiceError> for WebError {
 struct ErrorPage {
     status: u16,
     css_href: String,
+    icon_href: String,
     bn: String,
     en: String,
     title_bn: String,
@@ -114,7 +115,8 @@ impl IntoResponse for WebError {
         let key = self.message_key();
         let page = ErrorPage {
             status: self.status().as_u16(),
-            css_href: crate::web::assets::Assets::new().css_href,
+            css_href: crate::web::assets::Assets::shared().css_href.clone(),
+            icon_href: crate::web::assets::Assets::shared().icon_href.clone(),
             bn: Lang::Bn.t(&key),
             en: Lang::En.t(&key),
             title_bn: Lang::Bn.t("error-title"),

@@ -8,8 +8,10 @@ pub mod client;
 pub mod console;
 pub mod error;
 pub mod form;
+pub mod icons;
 pub mod middleware;
 pub mod page;
+pub mod pwa;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -33,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(citizen::home::show_home))
         .route("/healthz", get(citizen::home::health))
         .route("/static/{file}", get(assets::serve_asset))
+        .route("/manifest.webmanifest", get(pwa::show_manifest))
         .route("/lang/{code}", get(citizen::lang::switch_language))
         .route("/tips/new", get(citizen::tips::show_tip_form))
         .route(

@@ -1,0 +1,150 @@
+//! The installable app: manifest, icons, and what citizen pages link to.
+
+use axum::http::StatusCode;
+
+use crate::on_both;
+
+const CSS: &str = include_str!("../../static/app.css");
+
+on_both!(
+    the_manifest_names_the_app_in_the_readers_language,
+    |app: crate::support::TestApp| async move {
+        let bangla = app.get("/manifest.webmanifest").await;
+        assert_eq!(bangla.status, StatusCode::OK);
+        assert_eq!(bangla.header("content-type"), "application/manifest+json");
+        let manifest = bangla.json();
+        assert_eq!(manifest["short_name"], "হ্যালো কেএমপি");
+        assert!(
+            manifest["name"]
+                .as_str()
+                .expect("name")
+                .contains("খুলনা মেট্রোপলিটন পুলিশ")
+        );
+        assert_eq!(manifest["lang"], "bn");
+        assert_eq!(manifest["start_url"], "/");
+        assert_eq!(manifest["scope"], "/");
+        assert_eq!(manifest["display"], "standalone");
+
+        let english = app
+            .get_with("/manifest.webmanifest", &[("cookie", "lang=en")])
+            .await
+            .json();
+        assert_eq!(english["short_name"], "Hello KMP");
+        assert_eq!(english["name"], "Hello KMP — Khulna Metropolitan Police");
+        assert_eq!(english["lang"], "en");
+    }
+);
+
+on_both!(
+    the_theme_colour_is_the_colour_of_the_page_header,
+    |app: crate::support::TestApp| async move {
+        let manifest = app.get("/manifest.webmanifest").await.json();
+        let theme = manifest["theme_color"].as_str().expect("theme colour");
+        let header_rule = CSS
+            .lines()
+            .find(|l| l.starts_with(".top {"))
+            .expect("a .top rule in app.css");
+        assert!(
+            header_rule.contains(&format!("background: {theme}")),
+            "{theme} is not the header's background: {header_rule}"
+        );
+        let home = app.get("/").await;
+        assert_eq!(
+            home.attr("meta[name=theme-color]", "content").as_deref(),
+            Some(theme)
+        );
+        let background = manifest["background_color"].as_str().expect("background");
+        assert!(
+            CSS.lines()
+                .any(|l| l.starts_with("body {") && l.contains(background))
+        );
+    }
+);
+
+on_both!(
+    the_icons_are_pngs_of_their_stated_size,
+    |app: crate::support::TestApp| async move {
+        let manifest = app.get("/manifest.webmanifest").await.json();
+        let icons = manifest["icons"].as_array().expect("icons").clone();
+        let mut seen = Vec::new();
+        for icon in &icons {
+            let src = icon["src"].as_str().expect("src");
+            let answer = app.get(src).await;
+            assert_eq!(answer.status, StatusCode::OK, "{src}");
+            assert!(answer.header("cache-control").contains("immutable"));
+            if icon["type"] == "image/svg+xml" {
+                assert_eq!(answer.header("content-type"), "image/svg+xml");
+                assert!(answer.body.starts_with("<svg"));
+                continue;
+            }
+            assert_eq!(answer.header("content-type"), "image/png");
+            let bytes = get_bytes(&app, src).await;
+            let picture = image::load_from_memory_with_format(&bytes, image::ImageFormat::Png)
+                .expect("a PNG");
+            let side = picture.width();
+            assert_eq!(picture.height(), side);
+            assert_eq!(icon["sizes"], format!("{side}x{side}"));
+            seen.push((side, icon["purpose"].as_str().expect("purpose").to_string()));
+        }
+        seen.sort();
+        assert_eq!(
+            seen,
+            [
+                (192, "any".to_string()),
+                (512, "any".to_string()),
+                (512, "maskable".to_string())
+            ]
+        );
+        assert_eq!(
+            app.get("/static/icon-192.000000000000.png").await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+);
+
+on_both!(
+    citizen_pages_link_the_manifest_and_a_real_icon,
+    |app: crate::support::TestApp| async move {
+        for path in ["/", "/tips/new", "/follow-up", "/no-such-page"] {
+            let page = app.get(path).await;
+            let icon = page.attr("link[rel=icon]", "href").expect("an icon");
+            assert!(icon.starts_with("/static/icon."), "{path}: {icon}");
+            assert_eq!(
+                app.get(&icon).await.status,
+                StatusCode::OK,
+                "{path}: {icon}"
+            );
+            if path != "/no-such-page" {
+                assert_eq!(
+                    page.attr("link[rel=manifest]", "href").as_deref(),
+                    Some("/manifest.webmanifest"),
+                    "{path}"
+                );
+            }
+        }
+        // Officers' desks are not where the citizens' app is installed from.
+        let login = app.get("/console/login").await;
+        assert!(!login.has("link[rel=manifest]"));
+        assert!(login.has("link[rel=icon]"));
+    }
+);
+
+async fn get_bytes(app: &crate::support::TestApp, path: &str) -> Vec<u8> {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let mut request = axum::http::Request::get(path)
+        .body(axum::body::Body::empty())
+        .expect("request");
+    let peer: std::net::SocketAddr = "192.0.2.1:40000".parse().expect("address");
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(peer));
+    let response = app.router.clone().oneshot(request).await.expect("answer");
+    response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes()
+        .to_vec()
+}
