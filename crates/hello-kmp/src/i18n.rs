@@ -117,6 +117,11 @@ mod tests {
         );
         keys.extend(TipStatus::ALL.iter().map(|s| s.citizen_key().to_string()));
         keys.extend(
+            crate::web::pwa::OFFLINE_PAGES
+                .iter()
+                .filter_map(|p| p.label_key.map(String::from)),
+        );
+        keys.extend(
             [
                 "err-not-found",
                 "err-forbidden",

@@ -273,4 +273,12 @@
       if (!saved.checked) { event.preventDefault(); event.returnValue = ""; }
     });
   }
+
+  // The installable app: on citizen pages (those that link the manifest) a service worker keeps
+  // the app shell and the public pages on the phone for use without a connection (sw.js).
+  if ("serviceWorker" in navigator && document.querySelector("link[rel=manifest]")) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
+    });
+  }
 })();

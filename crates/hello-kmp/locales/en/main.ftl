@@ -340,3 +340,9 @@ tip-files-ready = Photos ready to send.
 
 ## Installable app and offline use (manifest, service worker, drafts)
 pwa-name = Hello KMP — Khulna Metropolitan Police
+offline-title = You are not connected
+offline-999 = You can still call 999: a call needs no internet and no balance.
+offline-kept = These pages are kept on this phone and open without a connection:
+offline-link-home = Home
+offline-link-tip = Send a secret tip (it waits on this phone until you are connected)
+offline-later = Other pages, such as following up a tip, need a connection. Try again when you have one.

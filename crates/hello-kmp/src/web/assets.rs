@@ -92,15 +92,22 @@ impl Assets {
         &SHARED
     }
 
-    /// Every fingerprinted address, for the service worker to keep.
-    pub fn all_hrefs(&self) -> Vec<String> {
-        let mut all = vec![
+    /// The files of the app shell, for the service worker to keep: stylesheet, script, the
+    /// pages' icon and the small app icon. The large icons are fetched by the phone only when the
+    /// app is installed.
+    pub fn shell_hrefs(&self) -> Vec<String> {
+        let mut shell = vec![
             self.css_href.clone(),
             self.js_href.clone(),
             self.icon_href.clone(),
         ];
-        all.extend(self.icons.iter().map(|i| i.href.clone()));
-        all
+        shell.extend(
+            self.icons
+                .iter()
+                .filter(|i| i.side <= 192)
+                .map(|i| i.href.clone()),
+        );
+        shell
     }
 }
 

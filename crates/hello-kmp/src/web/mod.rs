@@ -36,6 +36,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(citizen::home::health))
         .route("/static/{file}", get(assets::serve_asset))
         .route("/manifest.webmanifest", get(pwa::show_manifest))
+        .route("/sw.js", get(pwa::show_service_worker))
+        .route("/offline", get(citizen::offline::show_offline))
         .route("/lang/{code}", get(citizen::lang::switch_language))
         .route("/tips/new", get(citizen::tips::show_tip_form))
         .route(

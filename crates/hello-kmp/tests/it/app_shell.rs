@@ -148,3 +148,83 @@ async fn get_bytes(app: &crate::support::TestApp, path: &str) -> Vec<u8> {
         .to_bytes()
         .to_vec()
 }
+
+/// The `SHELL` line the server writes above `static/sw.js`.
+fn shell_of(service_worker: &str) -> serde_json::Value {
+    let first = service_worker.lines().next().expect("a first line");
+    let json = first
+        .strip_prefix("var SHELL = ")
+        .and_then(|rest| rest.strip_suffix(';'))
+        .unwrap_or_else(|| panic!("no SHELL line: {first}"));
+    serde_json::from_str(json).expect("SHELL is JSON")
+}
+
+on_both!(
+    the_service_worker_keeps_the_shell_and_public_pages_only,
+    |app: crate::support::TestApp| async move {
+        let answer = app.get("/sw.js").await;
+        assert_eq!(answer.status, StatusCode::OK);
+        assert_eq!(
+            answer.header("content-type"),
+            "text/javascript; charset=utf-8"
+        );
+        assert_eq!(answer.header("cache-control"), "no-cache");
+        assert!(
+            answer
+                .header("content-security-policy")
+                .contains("worker-src 'self'")
+        );
+        let shell = shell_of(&answer.body);
+        assert_eq!(shell["version"].as_str().expect("version").len(), 12);
+
+        let home = app.get("/").await;
+        let assets: Vec<String> = serde_json::from_value(shell["assets"].clone()).expect("list");
+        for linked in [
+            home.attr("link[rel=stylesheet]", "href"),
+            home.attr("script[src]", "src"),
+            home.attr("link[rel=icon]", "href"),
+        ] {
+            let linked = linked.expect("the home page links it");
+            assert!(assets.contains(&linked), "{linked} is not kept: {assets:?}");
+        }
+        for asset in &assets {
+            assert_eq!(app.get(asset).await.status, StatusCode::OK, "{asset}");
+        }
+
+        let pages: Vec<String> = serde_json::from_value(shell["pages"].clone()).expect("list");
+        for page in ["/", "/tips/new", "/offline", "/contacts", "/faq"] {
+            assert!(
+                pages.iter().any(|p| p == page),
+                "{page} is not kept: {pages:?}"
+            );
+        }
+        for page in &pages {
+            let personal = page.starts_with("/follow-up")
+                || page.starts_with("/console")
+                || page.starts_with("/api")
+                || page == "/tips";
+            assert!(!personal, "{page} must never be kept on the phone");
+        }
+        assert_eq!(shell["fallback"], "/offline");
+        assert!(
+            answer.body.contains("self.addEventListener(\"fetch\""),
+            "static/sw.js follows the SHELL line"
+        );
+    }
+);
+
+on_both!(
+    the_offline_page_says_999_works_and_links_the_kept_pages,
+    |app: crate::support::TestApp| async move {
+        let page = app.get("/offline").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(page.attr("html", "lang").as_deref(), Some("bn"));
+        assert!(page.has("a.call999[href='tel:999']"));
+        assert!(page.text("main").contains("৯৯৯"));
+        assert!(page.has("main a[href='/']"));
+        assert!(page.has("main a[href='/tips/new']"));
+        let english = app.get_with("/offline", &[("cookie", "lang=en")]).await;
+        assert_eq!(english.text("h1"), "You are not connected");
+        assert!(english.text("main").contains("999"));
+    }
+);
