@@ -1,5 +1,6 @@
 // Hello KMP's service worker. It keeps the app shell and a few public pages on the phone so that
-// they open without a connection (999 first of all), and keeps nothing personal.
+// they open without a connection (999 first of all), keeps an unsent tip as a draft when sending
+// it fails for want of a connection, and keeps nothing personal.
 //
 // The server writes the line `var SHELL = {...}` above this file (web/pwa.rs): the cache's
 // version, the fingerprinted files, the pages to keep and the page shown offline instead of one
@@ -40,6 +41,10 @@ self.addEventListener("fetch", function (event) {
   var request = event.request;
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) { return; }
+  if (request.method === "POST" && request.mode === "navigate" && url.pathname === "/tips") {
+    event.respondWith(sendTip(request));
+    return;
+  }
   if (request.method !== "GET") { return; }
   if (isAsset(url.pathname)) {
     event.respondWith(cacheFirst(event, url.pathname));
@@ -88,5 +93,42 @@ function networkFirst(event, path) {
   return Promise.race([network, slow]).catch(function () {
     return fromCache(path).then(function (kept) { return kept || fromCache(SHELL.fallback); })
       .then(function (response) { return response || Response.error(); });
+  });
+}
+
+// The tip form sent without the page's script noticing the connection was down (or lost while
+// sending): what was typed is kept as a draft on the phone, under the form's token, and the
+// form is shown again with the draft's notice. The page sends the draft later with the same
+// token, so a tip that did reach the server is not made twice (see app.js).
+function sendTip(request) {
+  var copy = request.clone();
+  return fetch(request).catch(function () {
+    return copy.formData().then(keepDraft).then(function () {
+      return Response.redirect(new URL("/tips/new", self.location.href).href, 303);
+    }).catch(function () { return Response.error(); });
+  });
+}
+
+// Drafts live in IndexedDB ("hello-kmp", store "drafts", keyed by the form's token); app.js
+// opens the same store. Files are not kept in a draft.
+function keepDraft(form) {
+  var draft = { token: "", fields: [], saved: Date.now() };
+  form.forEach(function (value, name) {
+    if (typeof value !== "string" || name === "upload") { return; }
+    if (name === "form_token") { draft.token = value; }
+    draft.fields.push([name, value]);
+  });
+  if (!draft.token) { return Promise.reject(new Error("a form without a token")); }
+  return new Promise(function (done, fail) {
+    var open = indexedDB.open("hello-kmp", 1);
+    open.onupgradeneeded = function () { open.result.createObjectStore("drafts", { keyPath: "token" }); };
+    open.onerror = function () { fail(open.error); };
+    open.onsuccess = function () {
+      var db = open.result;
+      var tx = db.transaction("drafts", "readwrite");
+      tx.objectStore("drafts").put(draft);
+      tx.oncomplete = function () { db.close(); done(); };
+      tx.onerror = tx.onabort = function () { db.close(); fail(tx.error); };
+    };
   });
 }

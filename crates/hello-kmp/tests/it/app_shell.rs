@@ -228,3 +228,55 @@ on_both!(
         assert!(english.text("main").contains("999"));
     }
 );
+
+on_both!(
+    a_draft_sent_again_after_a_lost_answer_shows_the_same_receipt_and_makes_one_tip,
+    |app: crate::support::TestApp| async move {
+        use crate::support::receipt_of;
+        // What the page's form sends (multipart, with an empty file field), and what a draft
+        // kept on the phone sends later: the same fields and token, no file field.
+        let fields = [
+            ("form_token", "9f86d081884c7d659a2feaa0c55ad015"),
+            ("category", "drugs"),
+            ("description", "দৌলতপুর রেলগেটের পাশে মাদক\r\nপ্রতি রাতে"),
+            ("event_time", ""),
+            ("thana", "daulatpur"),
+            ("lat", ""),
+            ("lon", ""),
+            ("contact_name", ""),
+            ("contact_phone", ""),
+        ];
+        let first = app
+            .post_multipart("/tips", &fields, &[("", Vec::new())])
+            .await;
+        assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+        let again = app.post_multipart("/tips", &fields, &[]).await;
+        assert_eq!(again.status, StatusCode::OK);
+        assert_eq!(receipt_of(&again), receipt_of(&first));
+        assert_eq!(again.text("#tip-reference"), first.text("#tip-reference"));
+        assert_eq!(app.count("tips").await, 1);
+        // The answer a draft gets is a page the script can recognise as the receipt.
+        assert!(again.has("#receipt-ascii"));
+    }
+);
+
+on_both!(
+    citizen_pages_carry_the_draft_notice_in_their_language_and_the_console_does_not,
+    |app: crate::support::TestApp| async move {
+        let bangla = app.get("/").await;
+        assert!(bangla.body.contains("<template id=\"draft-notice\">"));
+        assert!(
+            bangla.body.contains("এই ফোনে"),
+            "says where the draft is kept"
+        );
+        let english = app.get_with("/tips/new", &[("cookie", "lang=en")]).await;
+        assert!(english.body.contains("kept only here, on this phone"));
+        assert!(english.body.contains("Delete the waiting tip"));
+        assert!(
+            !app.get("/console/login")
+                .await
+                .body
+                .contains("draft-notice")
+        );
+    }
+);
