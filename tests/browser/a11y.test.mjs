@@ -1,0 +1,178 @@
+// Every citizen page, in Bangla and in English, error states included, read on a small screen:
+//
+// - on a 360 × 640 screen with the text at 200 % nothing scrolls sideways: Chromium's default
+//   font size is set to 32 px (16 px is 100 %) through the DevTools protocol
+//   (`Page.setFontSizes`), as a reader's own text-size setting does, and
+//   `document.documentElement.scrollWidth` must not exceed `innerWidth`; screenshots of the home
+//   page at 360 × 640 at 100 % and 200 % are saved.
+//
+// Run from tests/browser:  npm ci && node --test a11y.test.mjs
+// Environment: see README.md beside this file.
+
+import assert from 'node:assert/strict';
+
+import {
+  clickAndWaitForPage, onEachBackend, pathOf, randomToken, screenshot,
+} from './support.mjs';
+
+// Every citizen page, with the steps that bring it up. Adding a page is one line.
+const CITIZEN_PAGES = [
+  { name: 'home', path: '/' },
+  { name: 'tip form', path: '/tips/new' },
+  { name: 'tip form refused', path: '/tips/new', then: sendRefusedTip },
+  { name: 'tip form with a tip waiting on the phone', path: '/tips/new', then: keepTipOnPhone, after: deleteWaitingTip },
+  { name: 'receipt', path: '/tips/new', then: sendTip },
+  { name: 'follow-up', path: '/follow-up' },
+  { name: 'follow-up with a wrong receipt', path: '/follow-up', then: lookUpWrongReceipt },
+  { name: 'tip status', path: '/follow-up', then: lookUpReceipt },
+  { name: 'tip status with a refused message', path: '/follow-up', then: sendEmptyMessage },
+  { name: 'offline page', path: '/offline' },
+  { name: 'page not found', path: '/no-such-page' },
+  // { name: 'contacts', path: '/contacts' },
+  // { name: 'FAQ', path: '/faq' },
+];
+
+const LANGUAGES = ['bn', 'en'];
+
+// ---------------------------------------------------------------------------------------------
+// How the pages are brought up
+
+/** Gets past the browser's own checks so that the server's are tested. */
+async function withoutBrowserChecks(page, form) {
+  await page.$eval(form, (f) => {
+    f.noValidate = true;
+    for (const el of f.querySelectorAll('[required]')) el.removeAttribute('required');
+  });
+}
+
+async function sendRefusedTip(page) {
+  await page.fill('#tip-form textarea[name=description]', '   ');
+  await withoutBrowserChecks(page, '#tip-form');
+  await clickAndWaitForPage(page, '#submit-tip');
+  assert.ok(await page.$('#form-error'), 'the refused tip shows #form-error');
+}
+
+async function writeTip(page) {
+  await page.selectOption('#tip-form select[name=category]', 'theft');
+  await page.fill('#tip-form textarea[name=description]', `সোনাডাঙ্গা ট্রাক স্ট্যান্ডে মোবাইল ছিনতাই ${randomToken(3)}`);
+}
+
+async function sendTip(page) {
+  await writeTip(page);
+  await clickAndWaitForPage(page, '#submit-tip');
+  assert.ok(await page.$('#receipt-bn'), 'a receipt is shown');
+}
+
+async function keepTipOnPhone(page, env) {
+  await env.context.setOffline(true);
+  await writeTip(page);
+  await page.click('#submit-tip');
+  await page.waitForSelector('.draft .draft-status:not(:empty)');
+}
+
+async function deleteWaitingTip(page, env) {
+  await page.click('.draft [data-draft=delete]');
+  await page.waitForFunction(() => {
+    const line = document.querySelector('.draft .draft-status');
+    return line && line.textContent === line.dataset.deleted;
+  });
+  await env.context.setOffline(false);
+}
+
+async function lookUpWrongReceipt(page) {
+  await page.fill('#receipt', '1234 5678');
+  await clickAndWaitForPage(page, '#lookup');
+  assert.ok(await page.$('#form-error'), 'the wrong receipt shows #form-error');
+}
+
+async function lookUpReceipt(page, env) {
+  await page.fill('#receipt', env.receipt);
+  await clickAndWaitForPage(page, '#lookup');
+  assert.ok(await page.$('#status'), 'the status page shows #status');
+}
+
+async function sendEmptyMessage(page, env) {
+  await lookUpReceipt(page, env);
+  await page.fill('#message', '  ');
+  await withoutBrowserChecks(page, '#message-form');
+  await clickAndWaitForPage(page, '#send-message');
+  assert.ok(await page.$('#form-error'), 'the empty message shows #form-error');
+}
+
+/** Opens one page of the list; answers a function that undoes what the opening left behind. */
+async function open(page, entry, env) {
+  await page.goto(`${env.base}${entry.path}`);
+  if (entry.then) await entry.then(page, env);
+  return () => (entry.after ? entry.after(page, env) : undefined);
+}
+
+/** A context whose pages are in `lang`, and a valid receipt for its follow-up pages. */
+async function languageContext(run, lang, options) {
+  const context = await run.newContext({ locale: 'bn-BD', ...options });
+  if (lang === 'en') {
+    await context.addCookies([{ name: 'lang', value: 'en', url: run.server.base }]);
+  }
+  return context;
+}
+
+/** A tip sent through the JSON API, for its receipt. */
+async function receiptFor(base) {
+  const answer = await fetch(`${base}/api/v1/tips`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ category: 'drugs', description: 'খালিশপুর জুট মিলের পেছনে ইয়াবা', thana: 'khalishpur' }),
+  });
+  assert.equal(answer.status, 201, `POST /api/v1/tips answered ${answer.status}`);
+  return (await answer.json()).receipt;
+}
+
+// ---------------------------------------------------------------------------------------------
+// What is checked on each page
+
+/** Elements that reach past the right edge of the screen, for the failure message. */
+async function overflow(page) {
+  return page.evaluate(() => {
+    const width = window.innerWidth;
+    return {
+      width,
+      scrollWidth: document.documentElement.scrollWidth,
+      fontSize: getComputedStyle(document.documentElement).fontSize,
+      wide: [...document.querySelectorAll('body *')]
+        .filter((el) => el.getBoundingClientRect().right > width + 0.5)
+        .slice(0, 8)
+        .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}.${[...el.classList].join('.')} (right ${Math.round(el.getBoundingClientRect().right)})`),
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+onEachBackend('accessibility of citizen pages', (run) => {
+  const env = { base: '', receipt: '', context: null };
+
+  for (const lang of LANGUAGES) {
+    run.step(`nothing scrolls sideways at 360 × 640 with the text at 200 %, in ${lang}`, async (local) => {
+      env.base = run.server.base;
+      env.receipt = env.receipt || await receiptFor(env.base);
+      env.context = await languageContext(run, lang, { viewport: { width: 360, height: 640 }, deviceScaleFactor: 2 });
+      const page = (local.page = await env.context.newPage());
+
+      await page.goto(`${env.base}/`);
+      await screenshot(page, `home-360x640-${lang}-${run.backend}`);
+      const cdp = await env.context.newCDPSession(page);
+      await cdp.send('Page.setFontSizes', { fontSizes: { standard: 32, fixed: 26 } });
+
+      for (const entry of CITIZEN_PAGES) {
+        const undo = await open(page, entry, env);
+        const seen = await overflow(page);
+        const where = `${entry.name} (${lang}, ${pathOf(page)})`;
+        assert.equal(seen.fontSize, '32px', `${where}: the text is not at 200 % (root font size ${seen.fontSize})`);
+        assert.equal(seen.width, 360, `${where}: the screen is ${seen.width} px wide`);
+        assert.ok(seen.scrollWidth <= seen.width,
+          `${where}: the page is ${seen.scrollWidth} px wide on a ${seen.width} px screen; too wide: ${seen.wide.join(', ')}`);
+        if (entry.path === '/' && !entry.then) await screenshot(page, `home-360x640-text-200-${lang}-${run.backend}`);
+        await undo();
+      }
+    }, { independent: true });
+  }
+});
