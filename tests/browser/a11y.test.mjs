@@ -1,5 +1,10 @@
-// Every citizen page, in Bangla and in English, error states included, read on a small screen:
+// Accessibility of every citizen page, in Bangla and in English, error states included:
 //
+// - axe-core (from node_modules, put into the page by the test, never served by the product)
+//   finds no serious or critical violation;
+// - every control has an accessible name, in Bengali script on a Bangla page and in Latin
+//   letters on an English one (a control marked with the other language, such as the language
+//   switch, in that language), and both languages have the same controls;
 // - on a 360 × 640 screen with the text at 200 % nothing scrolls sideways: Chromium's default
 //   font size is set to 32 px (16 px is 100 %) through the DevTools protocol
 //   (`Page.setFontSizes`), as a reader's own text-size setting does, and
@@ -10,10 +15,14 @@
 // Environment: see README.md beside this file.
 
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 
 import {
   clickAndWaitForPage, onEachBackend, pathOf, randomToken, screenshot,
 } from './support.mjs';
+
+const AXE_SOURCE = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 // Every citizen page, with the steps that bring it up. Adding a page is one line.
 const CITIZEN_PAGES = [
@@ -33,6 +42,8 @@ const CITIZEN_PAGES = [
 ];
 
 const LANGUAGES = ['bn', 'en'];
+const BENGALI = /[\u0980-\u09FF]/;
+const LATIN = /[A-Za-z]/;
 
 // ---------------------------------------------------------------------------------------------
 // How the pages are brought up
@@ -129,6 +140,54 @@ async function receiptFor(base) {
 // ---------------------------------------------------------------------------------------------
 // What is checked on each page
 
+/** axe-core's serious and critical violations on the page, described. */
+async function seriousViolations(page) {
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return {
+      passed: result.passes.length,
+      found: result.violations.map((v) => ({
+        id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')).slice(0, 5),
+      })),
+    };
+  });
+  assert.ok(violations.passed >= 10, `axe-core ran only ${violations.passed} rules that passed`);
+  return violations.found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** Every control the reader can reach, with its accessible name (axe-core's) and language. */
+async function controlNames(page) {
+  return page.evaluate(() => {
+    window.axe.setup(document);
+    try {
+      const selector = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex="-1"])';
+      return [...document.querySelectorAll(selector)]
+        .filter((el) => el.checkVisibility({ visibilityProperty: true }))
+        .map((el) => ({
+          control: `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.getAttribute('href') ? `[href="${el.getAttribute('href')}"]` : ''}`,
+          name: window.axe.commons.text.accessibleText(el).trim(),
+          lang: (el.closest('[lang]') || document.documentElement).getAttribute('lang'),
+        }));
+    } finally {
+      window.axe.teardown();
+    }
+  });
+}
+
+function checkNames(controls, where) {
+  assert.ok(controls.length > 0, `${where}: no controls found`);
+  for (const { control, name, lang } of controls) {
+    assert.ok(name.length > 0, `${where}: ${control} has no accessible name`);
+    if (lang === 'bn') {
+      assert.match(name, BENGALI, `${where}: ${control} is named ${JSON.stringify(name)}, not in Bangla`);
+    } else {
+      assert.match(name, LATIN, `${where}: ${control} is named ${JSON.stringify(name)}, not in English`);
+      assert.doesNotMatch(name, BENGALI, `${where}: ${control} is named ${JSON.stringify(name)}, partly in Bangla`);
+    }
+  }
+}
+
 /** Elements that reach past the right edge of the screen, for the failure message. */
 async function overflow(page) {
   return page.evaluate(() => {
@@ -149,6 +208,34 @@ async function overflow(page) {
 
 onEachBackend('accessibility of citizen pages', (run) => {
   const env = { base: '', receipt: '', context: null };
+
+  for (const lang of LANGUAGES) {
+    run.step(`axe-core finds nothing serious and every control is named, in ${lang}`, async (local) => {
+      env.base = run.server.base;
+      env.receipt = env.receipt || await receiptFor(env.base);
+      env.context = await languageContext(run, lang, { viewport: { width: 390, height: 844 } });
+      const page = (local.page = await env.context.newPage());
+      const counts = (env.counts = env.counts || {});
+      for (const entry of CITIZEN_PAGES) {
+        const undo = await open(page, entry, env);
+        const where = `${entry.name} (${lang}, ${pathOf(page)})`;
+        // What a folded part holds is checked too.
+        await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
+        const serious = await seriousViolations(page);
+        assert.deepEqual(serious, [], `${where}: axe-core found ${JSON.stringify(serious, null, 2)}`);
+        const controls = await controlNames(page);
+        checkNames(controls, where);
+        counts[entry.name] = counts[entry.name] || {};
+        counts[entry.name][lang] = controls.length;
+        await undo();
+      }
+      if (lang === LANGUAGES[LANGUAGES.length - 1]) {
+        for (const [name, byLang] of Object.entries(counts)) {
+          assert.equal(byLang.bn, byLang.en, `${name}: ${byLang.bn} controls in Bangla but ${byLang.en} in English`);
+        }
+      }
+    }, { independent: true });
+  }
 
   for (const lang of LANGUAGES) {
     run.step(`nothing scrolls sideways at 360 × 640 with the text at 200 %, in ${lang}`, async (local) => {
