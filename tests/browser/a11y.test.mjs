@@ -9,7 +9,10 @@
 //   font size is set to 32 px (16 px is 100 %) through the DevTools protocol
 //   (`Page.setFontSizes`), as a reader's own text-size setting does, and
 //   `document.documentElement.scrollWidth` must not exceed `innerWidth`; screenshots of the home
-//   page at 360 × 640 at 100 % and 200 % are saved.
+//   page at 360 × 640 at 100 % and 200 % are saved;
+// - the tip flow and the follow-up flow are completed with the keyboard alone (Tab, Shift+Tab,
+//   Enter, Space, typing, and the arrow keys in a drop-down), and every element that takes the
+//   focus shows it (an outline).
 //
 // Run from tests/browser:  npm ci && node --test a11y.test.mjs
 // Environment: see README.md beside this file.
@@ -19,7 +22,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 
 import {
-  clickAndWaitForPage, onEachBackend, pathOf, randomToken, screenshot,
+  bnToAscii, clickAndWaitForPage, onEachBackend, pathOf, randomToken, screenshot, textOf,
 } from './support.mjs';
 
 const AXE_SOURCE = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -205,6 +208,49 @@ async function overflow(page) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The keyboard
+
+/** What has the focus, and whether it shows (an outline or a box shadow). */
+async function focused(page) {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    const style = getComputedStyle(el);
+    const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+    return {
+      id: el.id, tag: el.tagName.toLowerCase(),
+      describe: `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.getAttribute('href') ? `[href="${el.getAttribute('href')}"]` : ''}`,
+      visible: outline || (style.boxShadow && style.boxShadow !== 'none'),
+      outline: `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}`,
+    };
+  });
+}
+
+/**
+ * Presses Tab (or Shift+Tab) until the element matching `selector` has the focus, checking that
+ * every element the focus lands on shows it.
+ */
+async function tabTo(page, selector, { back = false, most = 40 } = {}) {
+  const path = [];
+  for (let i = 0; i < most; i += 1) {
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+    const now = await focused(page);
+    path.push(now.describe);
+    if (now.tag !== 'body') {
+      assert.ok(now.visible, `${pathOf(page)}: the focus on ${now.describe} does not show (outline ${now.outline})`);
+    }
+    if (await page.evaluate((s) => document.activeElement.matches(s), selector)) return path;
+  }
+  throw new Error(`${pathOf(page)}: ${back ? 'Shift+Tab' : 'Tab'} never reached ${selector}; the focus went ${path.join(' → ')}`);
+}
+
+/** Presses a key that loads another page, and waits for it. */
+async function pressAndWait(page, key) {
+  const navigation = page.waitForNavigation({ waitUntil: 'load' });
+  await page.keyboard.press(key);
+  return navigation;
+}
+
+// ---------------------------------------------------------------------------------------------
 
 onEachBackend('accessibility of citizen pages', (run) => {
   const env = { base: '', receipt: '', context: null };
@@ -262,4 +308,52 @@ onEachBackend('accessibility of citizen pages', (run) => {
       }
     }, { independent: true });
   }
+
+  run.step('the tip and follow-up flows work with the keyboard alone, the focus always shown', async (local) => {
+    const context = await languageContext(run, 'bn', { viewport: { width: 390, height: 844 } });
+    const page = (local.page = await context.newPage());
+    const marker = randomToken(3);
+    const description = `লবণচরা বাঁধের পাশে রাতে জুয়ার আসর বসে ${marker}`;
+
+    await page.goto(`${run.server.base}/`);
+    await tabTo(page, 'a[href="/tips/new"]');
+    await pressAndWait(page, 'Enter');
+    assert.equal(pathOf(page), '/tips/new');
+
+    await tabTo(page, '#category');
+    await page.keyboard.press('ArrowDown');
+    assert.notEqual(await page.$eval('#category', (s) => s.value), '', 'the arrow key chose a subject');
+    await tabTo(page, '#description');
+    await page.keyboard.type(description);
+    await tabTo(page, '#submit-tip');
+    // Back to the text and forward again: Shift+Tab works too.
+    await tabTo(page, '#description', { back: true });
+    assert.equal(await page.$eval('#description', (t) => t.value), description);
+    await tabTo(page, '#submit-tip');
+    await pressAndWait(page, 'Enter');
+    const receipt = bnToAscii(await textOf(page, '#receipt-bn')).replace(/\s+/g, '');
+    assert.match(receipt, /^\d{25}$/, 'the tip sent by keyboard got a receipt');
+
+    await tabTo(page, '#saved');
+    await page.keyboard.press('Space');
+    assert.equal(await page.$eval('#saved', (c) => c.checked), true, 'Space ticks "I have saved it"');
+    await tabTo(page, '#done');
+    await pressAndWait(page, 'Enter');
+    assert.equal(pathOf(page), '/');
+
+    await tabTo(page, 'a[href="/follow-up"]');
+    await pressAndWait(page, 'Enter');
+    await tabTo(page, '#receipt');
+    await page.keyboard.type(receipt);
+    await pressAndWait(page, 'Enter');
+    assert.ok(await page.$('#status'), 'the receipt typed and Enter opened the status page');
+
+    const answer = `সময়টা রাত দশটার পরে ${marker}`;
+    await tabTo(page, '#message');
+    await page.keyboard.type(answer);
+    await tabTo(page, '#send-message');
+    await pressAndWait(page, 'Space');
+    const mine = await page.$$eval('.message.from-tipster .message-body', (els) => els.map((e) => e.textContent));
+    assert.ok(mine.some((m) => m.includes(answer)), 'the message sent by keyboard is on the status page');
+  }, { independent: true });
 });
