@@ -3,7 +3,8 @@
 // without a connection waits on the phone and is sent exactly once when the network returns, its
 // receipt shown (also when the first answer is lost on the way, and when the browser wrongly
 // believes it is online); nothing personal is ever written to Cache Storage. An officer then
-// finds exactly one tip per draft in the console.
+// finds exactly one tip per draft in the console. It also guards the home page's budget: at most
+// 50 KB on a first visit (page_weight.mjs; bench/page_weight.sh records the figure).
 //
 // Run from tests/browser:  npm ci && node --test offline.test.mjs
 // Environment: see README.md beside this file.
@@ -11,6 +12,7 @@
 import assert from 'node:assert/strict';
 
 import { firstLogIn } from './console_login.mjs';
+import { HOME_BUDGET_BYTES, measureHome } from './page_weight.mjs';
 import {
   DESKTOP, PHONE, assertBangla, bnToAscii, clickAndWaitForPage, onEachBackend, pathOf, queueLinks,
   randomToken, screenshot, textOf,
@@ -98,6 +100,20 @@ async function receiptShown(page) {
 
 onEachBackend('offline app shell', (run) => {
   const flow = { context: null, page: null, shell: null, sent: [] };
+
+  run.step('the home page on a first visit transfers at most 50 KB, the service worker\'s downloads included', async () => {
+    const shell = await shellOf(run.server.base);
+    const weight = await measureHome(await run.newContext(PHONE), run.server.base);
+    const loaded = weight.resources.map((r) => r.path);
+    for (const path of ['/', '/manifest.webmanifest', ...shell.assets.filter((a) => !a.endsWith('.png'))]) {
+      assert.ok(loaded.includes(path), `the home page did not load ${path}; it loaded ${JSON.stringify(loaded)}`);
+    }
+    const described = JSON.stringify(weight.resources);
+    assert.ok(weight.resources.every((r) => r.bytes > 0), `a response of no size: ${described}`);
+    assert.ok(weight.pageBytes <= HOME_BUDGET_BYTES, `the page loads ${weight.pageBytes} bytes: ${described}`);
+    assert.ok(weight.wireBytes >= weight.pageBytes, `the relay counted ${weight.wireBytes} bytes`);
+    assert.ok(weight.wireBytes <= HOME_BUDGET_BYTES, `the first visit transfers ${weight.wireBytes} bytes`);
+  }, { independent: true });
 
   run.step('a first visit installs the service worker, which keeps the shell and the public pages', async (local) => {
     flow.shell = await shellOf(run.server.base);
