@@ -290,6 +290,9 @@
   // answered. It goes nowhere but to this server. Files are not kept in a draft.
   // Limitation: no Background Sync: a draft is sent only from an open page, because its receipt
   // must be shown to the tipster and is never stored on the phone.
+  // Limitation: files are not kept in a draft (the notice says to add them on the follow-up page),
+  // and the server shows a resent tip's receipt again only within a day of the first send, so a
+  // draft whose first answer was lost and that waits longer gets the "already sent" page.
   var draftNotice = document.getElementById("draft-notice");
   if (draftNotice && window.indexedDB && window.fetch && window.FormData && window.Promise &&
       window.crypto && crypto.getRandomValues) {

@@ -12,6 +12,10 @@ var CACHE = "hello-kmp-" + SHELL.version;
 // A page that has not answered after this long is shown from the phone, if it was kept.
 var SLOW_MS = 6000;
 
+// Limitation: a page is kept in the language it was last opened in with a connection (the
+// reader's choice is a cookie the worker cannot see), so a reader who switches language offline
+// still sees the kept pages in the other one.
+
 // Only these addresses are ever written to the cache. Everything else (the follow-up and its
 // status page, receipts, the console, the API, and every answer to a POST) goes to the server
 // and back untouched.
