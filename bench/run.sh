@@ -288,6 +288,11 @@ for backend in $BACKENDS; do
 done
 
 # --- RESULTS.md ----------------------------------------------------------------------------------
+# The home page's weight is written by bench/page_weight.sh; its section is kept.
+PAGE_WEIGHT=""
+if [[ -f $RESULTS ]]; then
+    PAGE_WEIGHT=$(sed -n '/^<!-- page-weight:start -->$/,/^<!-- page-weight:end -->$/p' "$RESULTS")
+fi
 yes_no() { if "$@"; then echo yes; else echo "**no**"; fi; }
 row() { # LABEL KEY VS_KEY BUDGET VERDICT
     local k=$1
@@ -368,8 +373,9 @@ the measured run) against servers on loopback, server and `wrk` sharing the same
 
 "non-2xx" counts the answers the Lua scripts saw outside 200–299; "wrk" is wrk's own count of
 non-2xx/3xx answers. Latencies are wrk's percentiles over the whole measured run. Also measured
-(SQLite): what one 100 MB video upload adds to the server's memory. Not measured here: page
-weight.
+(SQLite): what one 100 MB video upload adds to the server's memory. The home page's weight is
+measured in Chromium by `bench/page_weight.sh`, in its own section at the end, which this script
+keeps as it is.
 
 ## Reading the figures
 
@@ -418,5 +424,9 @@ EOF
     echo '```'
     echo "$ENV_LINE $COMMAND_LINE"
     echo '```'
+    if [[ -n $PAGE_WEIGHT ]]; then
+        echo
+        echo "$PAGE_WEIGHT"
+    fi
 } >"$RESULTS"
 log "wrote $RESULTS"

@@ -197,6 +197,11 @@ mod tests {
                 .map(|o| o.label_key()),
         );
         keys.extend(
+            crate::web::pwa::OFFLINE_PAGES
+                .iter()
+                .filter_map(|p| p.label_key.map(String::from)),
+        );
+        keys.extend(
             [
                 "err-not-found",
                 "err-forbidden",
@@ -209,6 +214,7 @@ mod tests {
                 "err-internal",
                 "error-title",
                 "tip-files-choose",
+                "pwa-name",
             ]
             .map(String::from),
         );

@@ -293,4 +293,166 @@
       if (!saved.checked) { event.preventDefault(); event.returnValue = ""; }
     });
   }
+
+  // The installable app: on citizen pages (those that link the manifest) a service worker keeps
+  // the app shell and the public pages on the phone for use without a connection (sw.js).
+  if ("serviceWorker" in navigator && document.querySelector("link[rel=manifest]")) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
+    });
+  }
+
+  // A tip that cannot be sent for want of a connection waits on the phone as a draft, in
+  // IndexedDB under its form's token (sw.js keeps one the same way when a sent form fails on the
+  // way), until it can be sent: when the phone is connected again, on the next visit, or with
+  // "Send it now". It goes with that same token, so a tip that did arrive (its answer lost) is
+  // not made twice and its receipt is shown again, and it is deleted only once the server has
+  // answered. It goes nowhere but to this server. Files are not kept in a draft.
+  // Limitation: no Background Sync: a draft is sent only from an open page, because its receipt
+  // must be shown to the tipster and is never stored on the phone.
+  // Limitation: files are not kept in a draft (the notice says to add them on the follow-up page),
+  // and the server shows a resent tip's receipt again only within a day of the first send, so a
+  // draft whose first answer was lost and that waits longer gets the "already sent" page.
+  var draftNotice = document.getElementById("draft-notice");
+  if (draftNotice && window.indexedDB && window.fetch && window.FormData && window.Promise &&
+      window.crypto && crypto.getRandomValues) {
+    offlineDrafts(draftNotice);
+  }
+
+  function offlineDrafts(template) {
+    var tipForm = document.getElementById("tip-form");
+    var receiptShown = !!document.getElementById("receipt-ascii");
+    var box = null;
+    var sending = false;
+    var wait = 15000;
+    var timer = null;
+
+    // Every form shown gets a token of its own: a form kept on the phone by the service worker
+    // would otherwise give the same one to every tip written on it.
+    if (tipForm && tipForm.elements.form_token) { tipForm.elements.form_token.value = token(); }
+
+    function token() {
+      var bytes = new Uint8Array(16);
+      crypto.getRandomValues(bytes);
+      return Array.prototype.map.call(bytes, function (b) { return (b < 16 ? "0" : "") + b.toString(16); }).join("");
+    }
+
+    // One transaction on the drafts store; answers the request's result.
+    function store(mode, work) {
+      return new Promise(function (done, fail) {
+        var open = indexedDB.open("hello-kmp", 1);
+        open.onupgradeneeded = function () { open.result.createObjectStore("drafts", { keyPath: "token" }); };
+        open.onerror = function () { fail(open.error); };
+        open.onsuccess = function () {
+          var db = open.result;
+          var tx = db.transaction("drafts", mode);
+          var request = work(tx.objectStore("drafts"));
+          tx.oncomplete = function () { db.close(); done(request.result); };
+          tx.onerror = tx.onabort = function () { db.close(); fail(tx.error); };
+        };
+      });
+    }
+    function waiting() {
+      return store("readonly", function (s) { return s.getAll(); }).then(function (list) {
+        return (list || []).sort(function (a, b) { return a.saved - b.saved; });
+      });
+    }
+    function keep(draft) { return store("readwrite", function (s) { return s.put(draft); }); }
+    function forget(key) { return store("readwrite", function (s) { return s.delete(key); }); }
+    function forgetAll() { return store("readwrite", function (s) { return s.clear(); }); }
+
+    function showNotice(state) {
+      if (!box) {
+        box = template.content.firstElementChild.cloneNode(true);
+        var heading = document.querySelector("main h1");
+        if (heading) { heading.insertAdjacentElement("afterend", box); } else { document.getElementById("main").prepend(box); }
+        box.querySelector("[data-draft=send]").addEventListener("click", sendOldest);
+        box.querySelector("[data-draft=delete]").addEventListener("click", function () {
+          forgetAll().then(function () { say("deleted"); box.querySelectorAll("button").forEach(function (b) { b.hidden = true; }); });
+        });
+      }
+      box.querySelectorAll("button").forEach(function (b) { b.hidden = false; });
+      say(state);
+      return box;
+    }
+    function say(state) {
+      var line = box.querySelector(".draft-status");
+      line.textContent = state ? line.dataset[state] : "";
+    }
+
+    function later() {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(sendOldest, wait);
+      wait = Math.min(wait * 2, 300000);
+    }
+
+    // The oldest draft goes first; the server's answer replaces the page: the receipt, the
+    // same receipt again for a tip that had arrived, or the form with the reason it was refused.
+    function sendOldest() {
+      if (sending) { return; }
+      waiting().then(function (list) {
+        if (!list.length) { if (box) { box.remove(); box = null; } return; }
+        sending = true;
+        showNotice("sending");
+        var draft = list[0];
+        var body = new FormData();
+        draft.fields.forEach(function (field) { body.append(field[0], field[1]); });
+        return fetch("/tips", { method: "POST", body: body, credentials: "same-origin", cache: "no-store" })
+          .then(function (answer) {
+            return answer.text().then(function (page) {
+              var kept = answer.status === 200 || (answer.status < 500 && answer.status !== 429 &&
+                page.indexOf('id="tip-form"') >= 0);
+              if (!kept) { throw new Error("busy"); }
+              // A draft that could not be deleted is sent again later, and its token makes that
+              // harmless.
+              return forget(draft.token).catch(function () {}).then(function () { replacePage(page); });
+            });
+          })
+          .catch(function (err) {
+            sending = false;
+            showNotice(err && err.message === "busy" ? "busy" : "waiting");
+            later();
+          });
+      }).catch(function () { sending = false; });
+    }
+
+    function replacePage(html) {
+      document.open();
+      document.write(html);
+      document.close();
+    }
+
+    // The tip form sent with no connection: kept, the form emptied for another tip.
+    if (tipForm) {
+      document.addEventListener("submit", function (event) {
+        if (event.target !== tipForm || navigator.onLine !== false) { return; }
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        var draft = { token: tipForm.elements.form_token.value, fields: [], saved: Date.now() };
+        new FormData(tipForm).forEach(function (value, name) {
+          if (typeof value === "string" && name !== "upload") { draft.fields.push([name, value]); }
+        });
+        keep(draft).then(function () {
+          draft.fields.forEach(function (field) {
+            var el = tipForm.elements[field[0]];
+            if (el && field[0] !== "form_token") { el.value = ""; }
+          });
+          var files = document.getElementById("files");
+          if (files) { files.value = ""; }
+          var located = document.getElementById("location-status");
+          if (located) { located.textContent = ""; }
+          tipForm.elements.form_token.value = token();
+          showNotice("saved").querySelector("h2").focus();
+        }, function () { tipForm.submit(); });
+      }, true);
+    }
+
+    // The receipt page is left alone: its receipt must be read before anything replaces it.
+    if (receiptShown) { return; }
+    window.addEventListener("online", function () { wait = 15000; sendOldest(); });
+    waiting().then(function (list) {
+      if (!list.length) { return; }
+      if (navigator.onLine === false) { showNotice("waiting"); } else { sendOldest(); }
+    }).catch(function () {});
+  }
 })();

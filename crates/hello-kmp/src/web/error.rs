@@ -108,6 +108,7 @@ impl From<ServiceError> for WebError {
 struct ErrorPage {
     status: u16,
     css_href: String,
+    icon_href: String,
     bn: String,
     en: String,
     title_bn: String,
@@ -121,7 +122,8 @@ impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let page = ErrorPage {
             status: self.status().as_u16(),
-            css_href: crate::web::assets::Assets::new().css_href,
+            css_href: crate::web::assets::Assets::shared().css_href.clone(),
+            icon_href: crate::web::assets::Assets::shared().icon_href.clone(),
             bn: self.message(Lang::Bn),
             en: self.message(Lang::En),
             title_bn: Lang::Bn.t("error-title"),

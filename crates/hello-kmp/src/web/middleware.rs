@@ -21,10 +21,11 @@ use tracing::Span;
 use crate::app::AppState;
 use crate::web::error::WebError;
 
-/// Nothing from another origin, no inline script or style, no framing.
+/// Nothing from another origin, no inline script or style, no framing; the app's own service
+/// worker only.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
      style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; \
-     base-uri 'none'; frame-ancestors 'none'; manifest-src 'self'";
+     base-uri 'none'; frame-ancestors 'none'; manifest-src 'self'; worker-src 'self'";
 
 /// Adds the middleware stack around the routes.
 pub fn wrap(routes: Router<AppState>, state: &AppState) -> Router<AppState> {

@@ -8,8 +8,10 @@ pub mod client;
 pub mod console;
 pub mod error;
 pub mod form;
+pub mod icons;
 pub mod middleware;
 pub mod page;
+pub mod pwa;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -34,6 +36,9 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(citizen::home::show_home))
         .route("/healthz", get(citizen::home::health))
         .route("/static/{file}", get(assets::serve_asset))
+        .route("/manifest.webmanifest", get(pwa::show_manifest))
+        .route("/sw.js", get(pwa::show_service_worker))
+        .route("/offline", get(citizen::offline::show_offline))
         .route("/lang/{code}", get(citizen::lang::switch_language))
         .route("/tips/new", get(citizen::tips::show_tip_form))
         .route(

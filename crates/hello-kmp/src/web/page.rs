@@ -1,5 +1,5 @@
 //! What every page template knows: the language, the page's own path (for the language switch)
-//! and the addresses of the stylesheet and script.
+//! and the addresses of the stylesheet, script and icon.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -20,6 +20,8 @@ pub struct PageCtx {
     pub path: String,
     pub css_href: String,
     pub js_href: String,
+    /// The emblem, the pages' icon.
+    pub icon_href: String,
     /// The console's menu for the signed-in officer.
     pub nav: Option<ConsoleNav>,
     /// Console pages are for officers at a desk: no citizen 999 banner there.
@@ -75,6 +77,7 @@ impl PageCtx {
             path: safe_local_path(path),
             css_href: state.assets.css_href.clone(),
             js_href: state.assets.js_href.clone(),
+            icon_href: state.assets.icon_href.clone(),
             nav: None,
             console: path.starts_with("/console"),
             can_switch_language: true,

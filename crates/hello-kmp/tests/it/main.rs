@@ -3,6 +3,7 @@
 
 mod support;
 
+mod app_shell;
 mod attachments;
 mod audit;
 mod citizen_pages;
