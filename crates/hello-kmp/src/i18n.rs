@@ -74,6 +74,17 @@ impl Lang {
             .unwrap_or_else(|| key.to_string())
     }
 
+    /// The message for `key` with several named text arguments.
+    pub fn t_texts(self, key: &str, named: &[(&'static str, &str)]) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue> = named
+            .iter()
+            .map(|&(name, value)| (Cow::Borrowed(name), FluentValue::from(value.to_string())))
+            .collect();
+        LOCALES
+            .try_lookup_with_args(self.id(), key, &args)
+            .unwrap_or_else(|| key.to_string())
+    }
+
     /// The message explaining a refusal, with the numbers it names written in this language's
     /// digits.
     pub fn t_input(self, err: crate::domain::InputError) -> String {
@@ -214,6 +225,7 @@ mod tests {
                 "err-internal",
                 "error-title",
                 "tip-files-choose",
+                "contacts-call",
                 "pwa-name",
             ]
             .map(String::from),

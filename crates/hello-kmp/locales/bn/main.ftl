@@ -365,6 +365,7 @@ contacts-hq = সদর দপ্তর
 contacts-thanas = থানা
 contacts-units = ইউনিট
 contacts-hotlines = জাতীয় হটলাইন
+contacts-call = { $name }-এ ফোন করুন: { $number }
 contacts-not-published = নম্বর এখনও প্রকাশিত হয়নি। জরুরি প্রয়োজনে ৯৯৯-এ কল করুন।
 contacts-officer-in-charge = ভারপ্রাপ্ত কর্মকর্তা
 contacts-open-map = ফোনের ম্যাপ অ্যাপে থানাটি দেখুন

@@ -365,6 +365,7 @@ contacts-hq = Headquarters
 contacts-thanas = Thanas
 contacts-units = Units
 contacts-hotlines = National hotlines
+contacts-call = Call { $name }: { $number }
 contacts-not-published = Number not yet published. In an emergency, call 999.
 contacts-officer-in-charge = Officer in charge
 contacts-open-map = Show the station in the phone's map app

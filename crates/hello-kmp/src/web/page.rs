@@ -86,6 +86,13 @@ impl PageCtx {
         }
     }
 
+    /// What a screen reader says for a phone number's link: whom it calls, then the number as
+    /// shown.
+    pub fn call_label(&self, name: &str, number: &str) -> String {
+        self.lang
+            .t_texts("contacts-call", &[("name", name), ("number", number)])
+    }
+
     /// The file chooser's label, naming the limits in force.
     pub fn files_choose(&self) -> String {
         let limits = self.file_limits;
