@@ -34,7 +34,7 @@ console.log(`<!-- page-weight:start -->
 
 Written by \`bench/page_weight.sh\`; \`bench/run.sh\` keeps this section as it is. The home page
 (\`/\`, in Bangla, the default) opened in headless Chromium with a fresh profile on a 360 × 640
-screen, from a release build of \`hello-kmp serve\` on SQLite, over loopback. Each response is
+screen, from a ${process.env.PROFILE === "debug" ? "debug" : "release"} build (the bytes are the same) of \`hello-kmp serve\` on SQLite, over loopback. Each response is
 counted as it arrived, compressed and with its headers (the DevTools protocol's
 \`encodedDataLength\`); one taken from the browser's own cache costs nothing and is left out.
 Browser: ${chromiumVersion}.

@@ -3,6 +3,7 @@
 # section of bench/RESULTS.md (between its page-weight markers; bench/run.sh keeps it).
 #
 #   bench/page_weight.sh
+#   PROFILE=debug bench/page_weight.sh   # the same bytes, without a release build
 #
 # Needs: cargo, python3, curl, node (20 or newer) with the npm packages of tests/browser
 # (`npm ci` there) and Debian's chromium. The server listens on loopback only and is stopped on
@@ -33,12 +34,18 @@ die() { log "error: $*"; exit 1; }
 CHROMIUM=${KMP_TEST_CHROMIUM:-/usr/bin/chromium}
 [[ -x $CHROMIUM ]] || die "no Chromium at $CHROMIUM (apt-get install chromium)"
 
-log "building (release)"
-(cd "$ROOT" && cargo build --release -p hello-kmp --bin hello-kmp)
+# What a page weighs does not depend on the build profile: the assets are embedded as they are.
+PROFILE=${PROFILE:-release}
+log "building ($PROFILE)"
+if [[ $PROFILE == release ]]; then
+    (cd "$ROOT" && cargo build --release -p hello-kmp --bin hello-kmp)
+else
+    (cd "$ROOT" && cargo build -p hello-kmp --bin hello-kmp)
+fi
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkdir -p "$WORK/data"
-(cd "$WORK" && exec "$CARGO_TARGET_DIR/release/hello-kmp" serve --data-dir "$WORK/data" \
+(cd "$WORK" && exec "$CARGO_TARGET_DIR/$PROFILE/hello-kmp" serve --data-dir "$WORK/data" \
     --listen "127.0.0.1:$port") >"$WORK/server.log" 2>&1 &
 PID=$!
 for _ in $(seq 300); do
