@@ -94,13 +94,21 @@ pub fn paragraphs(text: &str) -> Vec<Vec<String>> {
 
 /// Text as search compares it: Unicode NFC (so `য়` typed as one character or as `য` and a
 /// nukta are the same), lower case, Bangla digits as ASCII, zero-width joiners (which
-/// keyboards add or leave out) dropped, and runs of spaces made one.
+/// keyboards add or leave out) dropped, the letters Bangla spellings confuse most made one
+/// (শ, ষ and স; ণ and ন; long and short ই and উ signs), and runs of spaces made one.
 pub fn fold(text: &str) -> String {
     let ascii_digits = super::digits::to_ascii(text);
     let folded: String = ascii_digits
         .nfc()
         .filter(|c| !matches!(c, '\u{200C}' | '\u{200D}'))
         .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'শ' | 'ষ' => 'স',
+            'ণ' => 'ন',
+            'ী' => 'ি',
+            'ূ' => 'ু',
+            other => other,
+        })
         .collect();
     folded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -142,6 +150,14 @@ pub fn slug(title_en: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn common_misspellings_meet() {
+        assert!(matches_all(&fold("রসিদ নম্বর"), &query_terms("রশিদ")));
+        assert!(matches_all(&fold("হরিণটানা"), &query_terms("হরিনটানা")));
+        assert!(!matches_all(&fold("রসিদ"), &query_terms("খবর")));
+    }
+
     use super::*;
 
     #[test]

@@ -615,12 +615,17 @@ on_both!(
         // Near a boundary, or outside every one: no thana, and the control room checks it.
         for at in [DAULATPUR_EDGE, HARINTANA_STATION] {
             send_alert(&app, at).await;
-            assert_eq!(alert_place(&app).await, (None, 1), "{at:?}");
+            assert_eq!(alert_place(&app).await, (None, 2), "{at:?}");
         }
-        // The board names the thana in the officer's language.
+        // The board names the thana in the officer's language, and says an uncertain thana is
+        // uncertain, not outside KMP's area (the points are inside its box).
         let admin = app.officer().await;
         let board = admin.get("/console/sos").await;
         assert!(board.body.contains("সোনাডাঙ্গা"), "{}", board.body);
+        assert_eq!(board.texts(".sos-alert .flag").len(), 2, "{}", board.body);
+        for flag in board.texts(".sos-alert .flag") {
+            assert!(flag.contains("থানা নিশ্চিত নয়"), "{flag}");
+        }
         app.finish().await;
     }
 );

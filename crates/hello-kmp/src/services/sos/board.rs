@@ -36,6 +36,8 @@ pub struct BoardAlert {
     /// A call-back number was given (whether or not this officer may see it).
     pub callback_left: bool,
     pub needs_place_check: bool,
+    /// The check is about the thana (near or beyond the boundaries), not KMP's area.
+    pub thana_uncertain: bool,
     pub thana: Option<String>,
     pub acknowledged: Option<Step>,
     pub dispatched: Option<Step>,
@@ -192,6 +194,7 @@ fn board_alert(
         callback_left: body.callback.is_some(),
         callback: body.callback.filter(|_| may_work),
         needs_place_check: row.try_get::<i64, _>("needs_place_check")? != 0,
+        thana_uncertain: row.try_get::<i64, _>("needs_place_check")? == 2,
         thana: row.try_get("thana_key")?,
         acknowledged: step("acknowledged_at", "ack_name")?,
         dispatched: step("dispatched_at", "dis_name")?,

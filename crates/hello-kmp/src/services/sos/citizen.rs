@@ -266,7 +266,7 @@ async fn insert_alert(
     .bind(&row.uid)
     .bind(&row.idempotency_hash)
     .bind(i64::from(row.has_location))
-    .bind(i64::from(row.placed.needs_check))
+    .bind(row.placed.check_code())
     .bind(&row.placed.thana)
     .bind(&row.area_hash)
     .bind(&row.sealed)

@@ -88,6 +88,21 @@ pub struct Placed {
     /// The point is outside KMP's area (or, with boundaries, too near one to be sure): the
     /// control room checks it before relying on it.
     pub needs_check: bool,
+    /// Why it is checked: outside the service area's box, rather than near or beyond the
+    /// thana boundaries.
+    pub outside_area: bool,
+}
+
+impl Placed {
+    /// As stored in `needs_place_check`: 0 nothing to check, 1 outside KMP's area, 2 the thana
+    /// is uncertain (near a boundary, or outside every one).
+    pub fn check_code(&self) -> i64 {
+        match (self.needs_check, self.outside_area) {
+            (false, _) => 0,
+            (true, true) => 1,
+            (true, false) => 2,
+        }
+    }
 }
 
 /// The thana of an alert's point, by the jurisdiction boundaries when they are loaded, as tips
@@ -108,20 +123,24 @@ pub async fn locate_alert(
         Ok(None) => Placed {
             thana: None,
             needs_check: outside_area,
+            outside_area,
         },
         Ok(Some(Location::Routed(thana))) => Placed {
             thana: Some(thana),
             needs_check: outside_area,
+            outside_area,
         },
         Ok(Some(Location::NeedsConfirmation { .. } | Location::Outside)) => Placed {
             thana: None,
             needs_check: true,
+            outside_area,
         },
         Err(err) => {
             tracing::warn!(error = %err, "jurisdiction boundaries could not be read; the alert is marked for a place check");
             Placed {
                 thana: None,
                 needs_check: true,
+                outside_area,
             }
         }
     }

@@ -213,9 +213,11 @@ fn post_page(ctx: PageCtx, post: &Post, origin: &str, links: LinkSettings) -> Ne
 }
 
 /// `GET /news/pictures/{uid}.{extension}`: a published post's picture, cleaned when it was
-/// sent. Its address changes with the picture, so browsers may keep it for a year.
+/// sent. Browsers and proxies may keep it for a day, so that an unpublished or deleted post's
+/// picture does not linger in caches for long.
 // Limitation: a copy cached by a browser or a sharing site outlives unpublishing or deleting
-// the post; only the server's own copy goes at once.
+// the post by up to a day (longer if a sharing site keeps its own copy); only the server's own
+// copy goes at once.
 pub async fn show_picture(
     State(state): State<AppState>,
     Path(file): Path<String>,
@@ -230,7 +232,7 @@ pub async fn show_picture(
             ),
             (
                 header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=31536000, immutable"),
+                HeaderValue::from_static("public, max-age=86400"),
             ),
             (
                 header::X_CONTENT_TYPE_OPTIONS,

@@ -33,6 +33,7 @@ pub struct AlertCard {
     pub callback: Option<String>,
     pub callback_withheld: bool,
     pub needs_place_check: bool,
+    pub thana_uncertain: bool,
     pub thana: Option<String>,
     pub acknowledged: Option<String>,
     pub dispatched: Option<String>,
@@ -239,6 +240,7 @@ pub fn card(state: &AppState, ctx: &PageCtx, alert: &BoardAlert, may_work: bool)
         callback: alert.callback.clone(),
         callback_withheld: alert.callback_left && alert.callback.is_none(),
         needs_place_check: alert.needs_place_check,
+        thana_uncertain: alert.thana_uncertain,
         thana: alert
             .thana
             .as_deref()
