@@ -79,7 +79,11 @@ impl Directory {
     /// upper or lower case and Latin transliterations all find the same place; a place without a
     /// published number is found too.
     pub fn search(&self, query: &str) -> Vec<Hit<'_>> {
-        let words = query_words(query);
+        // One letter (what "aaaa" folds to) is in nearly every name: it names no place.
+        let words: Vec<String> = query_words(query)
+            .into_iter()
+            .filter(|w| w.chars().count() >= 2)
+            .collect();
         if words.is_empty() {
             return Vec::new();
         }

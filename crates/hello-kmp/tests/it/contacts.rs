@@ -167,6 +167,10 @@ on_both!(
         assert_eq!(none.texts("#thanas > li").len(), 8, "the full list follows");
         // A query is kept in the box.
         assert_eq!(none.attr("#q", "value").as_deref(), Some("333"));
+        // A run of one letter names no place.
+        let letters = search(&app, "aaaaaaaa").await;
+        assert!(letters.has("#no-results"));
+        assert!(result_ids(&letters).is_empty());
     }
 );
 
