@@ -383,34 +383,10 @@ pub async fn assign(
             .ok_or(InputError::OfficerUnknown)?,
         ),
     };
-    let (id, officer_id) = (head.id, officer.id);
-    let (lead, copy) = desk_keys(&head.desk);
-    let outcome = store
-        .write(move |conn| {
-            Box::pin(async move {
-                // The assignee was checked against the same desk.
-                let changed = sqlx::query(
-                    "UPDATE tips SET assigned_officer = $1, updated_at = $2 WHERE id = $3 \
-                     AND COALESCE(assigned_place, '') = $4 AND COALESCE(copy_place, '') = $5",
-                )
-                .bind(assignee)
-                .bind(now())
-                .bind(id)
-                .bind(lead)
-                .bind(copy)
-                .execute(&mut *conn)
-                .await?;
-                if changed.rows_affected() != 1 {
-                    return Ok(Err(InputError::DeskChanged));
-                }
-                let detail = assignee.map_or("nobody".to_string(), |a| format!("officer {a}"));
-                audit::record(conn, Some(officer_id), Action::TipAssign, Some(id), &detail).await?;
-                Ok(Ok(()))
-            })
-        })
-        .await?;
-    outcome?;
-    tracing::info!(tip.id = id, officer.id = officer_id, "tip assigned");
+    // The assignee was checked against the same desk.
+    let detail = assignee.map_or("nobody".to_string(), |a| format!("officer {a}"));
+    set_at_desk(store, officer, &head, Triage::Assignee, assignee, detail).await?;
+    tracing::info!(tip.id = head.id, officer.id = officer.id, "tip assigned");
     Ok(())
 }
 
@@ -646,39 +622,9 @@ pub async fn set_priority(
     urgent: bool,
 ) -> Result<(), ServiceError> {
     let head = guard(store, officer, reference, TipRight::Work).await?;
-    let (id, officer_id) = (head.id, officer.id);
-    let (lead, copy) = desk_keys(&head.desk);
-    let outcome = store
-        .write(move |conn| {
-            Box::pin(async move {
-                let changed = sqlx::query(
-                    "UPDATE tips SET priority = $1, updated_at = $2 WHERE id = $3 \
-                     AND COALESCE(assigned_place, '') = $4 AND COALESCE(copy_place, '') = $5",
-                )
-                .bind(i64::from(urgent))
-                .bind(now())
-                .bind(id)
-                .bind(lead)
-                .bind(copy)
-                .execute(&mut *conn)
-                .await?;
-                if changed.rows_affected() != 1 {
-                    return Ok(Err(InputError::DeskChanged));
-                }
-                let detail = if urgent { "urgent" } else { "normal" };
-                audit::record(
-                    conn,
-                    Some(officer_id),
-                    Action::TipPriority,
-                    Some(id),
-                    detail,
-                )
-                .await?;
-                Ok(Ok(()))
-            })
-        })
-        .await?;
-    Ok(outcome?)
+    let detail = if urgent { "urgent" } else { "normal" };
+    let flag = Some(i64::from(urgent));
+    set_at_desk(store, officer, &head, Triage::Priority, flag, detail.into()).await
 }
 
 /// Sets (or, with a blank date, clears) the day a tip is due.
@@ -694,32 +640,8 @@ pub async fn set_due_date(
     if due_at.is_some_and(|d| d < now()) {
         return Err(InputError::DueDateInPast.into());
     }
-    let (id, officer_id) = (head.id, officer.id);
-    let (lead, copy) = desk_keys(&head.desk);
-    let outcome = store
-        .write(move |conn| {
-            Box::pin(async move {
-                let changed = sqlx::query(
-                    "UPDATE tips SET due_at = $1, updated_at = $2 WHERE id = $3 \
-                     AND COALESCE(assigned_place, '') = $4 AND COALESCE(copy_place, '') = $5",
-                )
-                .bind(due_at)
-                .bind(now())
-                .bind(id)
-                .bind(lead)
-                .bind(copy)
-                .execute(&mut *conn)
-                .await?;
-                if changed.rows_affected() != 1 {
-                    return Ok(Err(InputError::DeskChanged));
-                }
-                let detail = due_at.map_or("none".to_string(), tip::due_date_text);
-                audit::record(conn, Some(officer_id), Action::TipDue, Some(id), &detail).await?;
-                Ok(Ok(()))
-            })
-        })
-        .await?;
-    Ok(outcome?)
+    let detail = due_at.map_or("none".to_string(), tip::due_date_text);
+    set_at_desk(store, officer, &head, Triage::DueAt, due_at, detail).await
 }
 
 /// A question or answer to the tipster (`Author::Officer`) or an internal note (`Author::Note`).
@@ -794,6 +716,76 @@ async fn touch(conn: &mut Conn, id: i64, desk: &Desk) -> Result<bool, StoreError
 }
 
 /// A desk's places as the conditional writes bind them (`''` for none).
+/// A field of a tip that triage sets on its own.
+#[derive(Clone, Copy)]
+enum Triage {
+    Assignee,
+    Priority,
+    DueAt,
+}
+
+impl Triage {
+    fn update(self) -> &'static str {
+        match self {
+            Triage::Assignee => {
+                "UPDATE tips SET assigned_officer = $1, updated_at = $2 WHERE id = $3 \
+                 AND COALESCE(assigned_place, '') = $4 AND COALESCE(copy_place, '') = $5"
+            }
+            Triage::Priority => {
+                "UPDATE tips SET priority = $1, updated_at = $2 WHERE id = $3 \
+                 AND COALESCE(assigned_place, '') = $4 AND COALESCE(copy_place, '') = $5"
+            }
+            Triage::DueAt => {
+                "UPDATE tips SET due_at = $1, updated_at = $2 WHERE id = $3 \
+                 AND COALESCE(assigned_place, '') = $4 AND COALESCE(copy_place, '') = $5"
+            }
+        }
+    }
+
+    fn action(self) -> Action {
+        match self {
+            Triage::Assignee => Action::TipAssign,
+            Triage::Priority => Action::TipPriority,
+            Triage::DueAt => Action::TipDue,
+        }
+    }
+}
+
+/// Sets one triage field of a tip that is still at the desk it was checked against, and records
+/// the change with `detail`; a tip moved meanwhile is refused (`DeskChanged`) and nothing is
+/// written.
+async fn set_at_desk(
+    store: &Store,
+    officer: &Officer,
+    head: &TipHead,
+    field: Triage,
+    value: Option<i64>,
+    detail: String,
+) -> Result<(), ServiceError> {
+    let (id, officer_id) = (head.id, officer.id);
+    let (lead, copy) = desk_keys(&head.desk);
+    let outcome = store
+        .write(move |conn| {
+            Box::pin(async move {
+                let changed = sqlx::query(field.update())
+                    .bind(value)
+                    .bind(now())
+                    .bind(id)
+                    .bind(lead)
+                    .bind(copy)
+                    .execute(&mut *conn)
+                    .await?;
+                if changed.rows_affected() != 1 {
+                    return Ok(Err(InputError::DeskChanged));
+                }
+                audit::record(conn, Some(officer_id), field.action(), Some(id), &detail).await?;
+                Ok(Ok(()))
+            })
+        })
+        .await?;
+    Ok(outcome?)
+}
+
 fn desk_keys(desk: &Desk) -> (String, String) {
     (
         desk.lead.clone().unwrap_or_default(),
