@@ -1,6 +1,7 @@
 //! `/console/faq`: editors and administrators write, reorder, publish and delete the questions
 //! citizens read at `/faq`, and the groups they stand in. The FAQ service refuses anyone else.
 
+use super::{DeleteInput, parse_id};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -111,10 +112,6 @@ fn status_of(problem: &Refusal) -> StatusCode {
     problem
         .as_ref()
         .map_or(StatusCode::OK, |(e, _)| input_status(*e))
-}
-
-fn parse_id(id: &str) -> Result<i64, WebError> {
-    id.trim().parse().map_err(|_| WebError::NotFound)
 }
 
 fn to_list() -> Response {
@@ -337,18 +334,6 @@ pub async fn move_entry(
     let CitizenForm(form) = form?;
     edit::move_entry(&state.store, &officer, id, &form.direction).await?;
     Ok(to_list())
-}
-
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-pub struct DeleteInput {
-    confirm: String,
-}
-
-impl DeleteInput {
-    fn confirmed(&self) -> bool {
-        self.confirm == "yes"
-    }
 }
 
 pub async fn delete_entry(

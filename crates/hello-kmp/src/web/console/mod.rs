@@ -21,6 +21,26 @@ use axum::routing::{MethodRouter, get, post};
 
 use crate::app::AppState;
 
+/// A number in a console path (`/console/faq/{entry}`); anything else is a page that is not there.
+fn parse_id(id: &str) -> Result<i64, crate::web::error::WebError> {
+    id.trim()
+        .parse()
+        .map_err(|_| crate::web::error::WebError::NotFound)
+}
+
+/// The box an editor ticks to confirm a deletion.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct DeleteInput {
+    confirm: String,
+}
+
+impl DeleteInput {
+    fn confirmed(&self) -> bool {
+        self.confirm == "yes"
+    }
+}
+
 /// One console route: method, path, handler.
 pub struct ConsoleRoute {
     pub method: Method,

@@ -1,6 +1,7 @@
 //! `/console/news`: editors and administrators write posts with a picture, keep drafts,
 //! publish, unpublish and delete them. The news service refuses anyone else.
 
+use super::{DeleteInput, parse_id};
 use askama::Template;
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -83,10 +84,6 @@ impl NewsPostPage {
 }
 
 type Refusal = Option<(InputError, Problem)>;
-
-fn parse_id(id: &str) -> Result<i64, WebError> {
-    id.trim().parse().map_err(|_| WebError::NotFound)
-}
 
 fn to_list() -> Response {
     Redirect::to("/console/news").into_response()
@@ -394,12 +391,6 @@ pub async fn unpublish_post(
     publish(&state, &officer, ctx, &id, false).await
 }
 
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-pub struct DeleteInput {
-    confirm: String,
-}
-
 pub async fn delete_post(
     State(state): State<AppState>,
     CurrentOfficer(officer): CurrentOfficer,
@@ -409,15 +400,7 @@ pub async fn delete_post(
 ) -> Result<Response, WebError> {
     let id = parse_id(&id)?;
     let CitizenForm(form) = form?;
-    match news::delete(
-        &state.store,
-        &state.blobs,
-        &officer,
-        id,
-        form.confirm == "yes",
-    )
-    .await
-    {
+    match news::delete(&state.store, &state.blobs, &officer, id, form.confirmed()).await {
         Ok(()) => Ok(to_list()),
         Err(err @ ServiceError::Input(_)) => {
             let stored = PostForm::of(&news::post(&state.store, &officer, id).await?);
