@@ -967,7 +967,7 @@ async fn readers_leave_no_trace(backend: crate::support::Backend) {
         stored.push_str(&app.dump_database().await);
     }
     app.state.store.close().await;
-    stored.push_str(&dump_files(app.data_dir()));
+    stored.push_str(&crate::support::data_files_text(app.data_dir()));
     let logged = String::from_utf8_lossy(&logs.0.lock().expect("log buffer")).into_owned();
     assert!(
         logged.contains("/news/{post}"),
@@ -978,21 +978,6 @@ async fn readers_leave_no_trace(backend: crate::support::Backend) {
         assert!(!stored.contains(secret), "{secret:?} in the data");
     }
     app.finish().await;
-}
-
-fn dump_files(dir: &std::path::Path) -> String {
-    let mut out = String::new();
-    for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.push_str(&dump_files(&path));
-        } else {
-            out.push_str(&String::from_utf8_lossy(
-                &std::fs::read(&path).expect("read"),
-            ));
-        }
-    }
-    out
 }
 
 // A current-thread runtime keeps every task under the test's subscriber.

@@ -112,11 +112,7 @@ async fn nothing_identifying_is_kept(backend: Backend) {
         stored.push_str(&app.dump_database().await);
     }
     app.state.store.close().await;
-    for entry in walk(app.data_dir()) {
-        stored.push_str(&String::from_utf8_lossy(
-            &std::fs::read(&entry).expect("read data file"),
-        ));
-    }
+    stored.push_str(&crate::support::data_files_text(app.data_dir()));
     let logged = String::from_utf8_lossy(&logs.0.lock().expect("log buffer")).into_owned();
     assert!(
         logged.contains("tip received"),
@@ -130,19 +126,6 @@ async fn nothing_identifying_is_kept(backend: Backend) {
         assert!(!logged.contains(secret), "{secret:?} found in the log");
     }
     app.finish().await;
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files
 }
 
 // A current-thread runtime keeps every task, the writer's included, under the test's subscriber.

@@ -664,3 +664,20 @@ pub fn geo_file(name: &str) -> std::path::PathBuf {
     );
     path
 }
+
+/// Every file under `dir` (the data folder: database, key file, blobs), read as text, for tests
+/// that look for what must never be stored.
+pub fn data_files_text(dir: &Path) -> String {
+    let mut out = String::new();
+    for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.push_str(&data_files_text(&path));
+        } else {
+            out.push_str(&String::from_utf8_lossy(
+                &std::fs::read(&path).expect("read data file"),
+            ));
+        }
+    }
+    out
+}
