@@ -288,10 +288,12 @@ for backend in $BACKENDS; do
 done
 
 # --- RESULTS.md ----------------------------------------------------------------------------------
-# The home page's weight is written by bench/page_weight.sh; its section is kept.
+# The home page's weight is written by bench/page_weight.sh, and the figures printed by tests are
+# written by hand from their commands; both sections are kept.
 PAGE_WEIGHT=""
 if [[ -f $RESULTS ]]; then
-    PAGE_WEIGHT=$(sed -n '/^<!-- page-weight:start -->$/,/^<!-- page-weight:end -->$/p' "$RESULTS")
+    PAGE_WEIGHT=$(sed -n -e '/^<!-- page-weight:start -->$/,/^<!-- page-weight:end -->$/p' \
+        -e '/^<!-- by-tests:start -->$/,/^<!-- by-tests:end -->$/p' "$RESULTS")
 fi
 yes_no() { if "$@"; then echo yes; else echo "**no**"; fi; }
 row() { # LABEL KEY VS_KEY BUDGET VERDICT
