@@ -40,7 +40,7 @@ async function shellOf(base) {
 /** Waits until the page is controlled by the active service worker. */
 async function untilControlled(page) {
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30_000 });
 }
 
 /** Every entry of Cache Storage: cache name, path and body text. */
@@ -77,7 +77,7 @@ async function untilNoticeSays(page, state) {
   await page.waitForFunction((s) => {
     const line = document.querySelector('.draft .draft-status');
     return line && line.textContent === line.dataset[s] && line.textContent.length > 0;
-  }, state, { timeout: 15_000 });
+  }, state, { timeout: 30_000 });
   return textOf(page, '.draft .draft-status');
 }
 
@@ -90,7 +90,7 @@ async function writeTip(page, description) {
 
 /** The receipt and reference on the page, once the page shows them. */
 async function receiptShown(page) {
-  await page.waitForSelector('#receipt-bn', { timeout: 20_000 });
+  await page.waitForSelector('#receipt-bn', { timeout: 40_000 });
   const receipt = bnToAscii(await textOf(page, '#receipt-bn')).replace(/\s+/g, '');
   assert.match(receipt, /^\d{25}$/, `the receipt shown is ${JSON.stringify(receipt)}`);
   const reference = await textOf(page, '#tip-reference');
