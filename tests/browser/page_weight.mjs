@@ -23,10 +23,13 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * A TCP relay in front of the server that counts the bytes each way, so that everything the
- * server sends is counted, the service worker's own downloads included.
+ * server sends is counted, the service worker's own downloads included. It also notes the path
+ * of every request that passed (plain HTTP/1.1), whoever sent it: the page, the browser itself
+ * (the icon) or the service worker.
  */
 async function countingRelay(target) {
   const counts = { down: 0, up: 0, last: Date.now() };
+  const asked = new Set();
   const sockets = new Set();
   const relay = net.createServer((client) => {
     const upstream = net.connect(Number(target.port), target.hostname);
@@ -35,7 +38,17 @@ async function countingRelay(target) {
       s.on('error', () => { client.destroy(); upstream.destroy(); });
       s.on('close', () => { sockets.delete(s); client.destroy(); upstream.destroy(); });
     }
-    client.on('data', (d) => { counts.up += d.length; counts.last = Date.now(); });
+    // Request lines may be split between two reads, so the tail of the last read is kept.
+    let tail = '';
+    client.on('data', (d) => {
+      counts.up += d.length;
+      counts.last = Date.now();
+      const text = tail + d.toString('latin1');
+      for (const m of text.matchAll(/(?:^|\r\n)(?:GET|HEAD|POST) (\S+) HTTP\/1\.1\r\n/g)) {
+        asked.add(new URL(m[1], 'http://relay').pathname);
+      }
+      tail = text.slice(-512);
+    });
     upstream.on('data', (d) => { counts.down += d.length; counts.last = Date.now(); });
     client.pipe(upstream);
     upstream.pipe(client);
@@ -44,6 +57,7 @@ async function countingRelay(target) {
   return {
     base: `http://127.0.0.1:${relay.address().port}`,
     counts,
+    asked,
     close: () => {
       for (const s of sockets) s.destroy();
       return new Promise((resolve) => relay.close(resolve));
@@ -61,7 +75,9 @@ async function countingRelay(target) {
  *   it (`Network.loadingFinished.encodedDataLength`: compressed body and headers);
  * - `pageBytes`: their sum;
  * - `wireBytes`: every byte the server sent during the visit, counted at a relay in front of it,
- *   the service worker's script and the pages and icon it keeps for offline use included.
+ *   the service worker's script and the pages and icon it keeps for offline use included;
+ * - `asked`: the paths of every request the server received during the visit, from the page,
+ *   the browser (the icon) or the service worker.
  */
 export async function measureHome(context, serverBase) {
   const relay = await countingRelay(new URL(serverBase));
@@ -100,6 +116,7 @@ export async function measureHome(context, serverBase) {
       resources,
       pageBytes: resources.reduce((sum, r) => sum + r.bytes, 0),
       wireBytes: relay.counts.down,
+      asked: [...relay.asked].sort(),
     };
   } finally {
     await relay.close();
