@@ -386,3 +386,45 @@ on_both!(
         assert_eq!(busy.header("retry-after"), "30");
     }
 );
+
+on_both!(
+    a_form_resent_after_a_lost_answer_shows_its_receipt_again,
+    |app: TestApp| async move {
+        // The form went, with a file sent piece by piece; the answer never reached the phone,
+        // which sends the same form again. The upload is gone by then (its file is with the
+        // tip), and the tipster must get the first receipt, not a refusal.
+        let note = voice_note(PIECE + 2_000);
+        let id = send_all(&app, &note).await;
+        let mut fields = with_upload(&id);
+        fields.push(("form_token", "0a1b2c3d4e5f60718293a4b5c6d7e8f9"));
+        let first = app.post_multipart("/tips", &fields, &[]).await;
+        assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+        let receipt = first.text("#receipt-ascii");
+        assert!(!receipt.is_empty(), "a receipt the first time");
+        nothing_staged(&app).await;
+
+        let again = app.post_multipart("/tips", &fields, &[]).await;
+        assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+        assert_eq!(again.text("#receipt-ascii"), receipt, "the same receipt");
+        assert_eq!(again.text("#tip-reference"), first.text("#tip-reference"));
+        assert_eq!(app.count("tips").await, 1, "one tip");
+        assert_eq!(app.count("attachments").await, 1, "one file");
+
+        // The same through the API, which a native app uses.
+        let id = send_all(&app, &note).await;
+        let body = json!({
+            "category": "drugs",
+            "thana": "sonadanga",
+            "description": "API resend voice-in-pieces",
+            "idempotency_key": "1a1b2c3d4e5f60718293a4b5c6d7e8f9",
+            "uploads": [id],
+        });
+        let first = app.post_json("/api/v1/tips", body.clone()).await;
+        assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+        let again = app.post_json("/api/v1/tips", body).await;
+        assert!(again.status.is_success(), "{} {}", again.status, again.body);
+        assert_eq!(again.json()["receipt"], first.json()["receipt"]);
+        assert_eq!(app.count("tips").await, 2);
+        assert_eq!(app.count("attachments").await, 2);
+    }
+);

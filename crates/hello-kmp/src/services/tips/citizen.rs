@@ -178,27 +178,8 @@ async fn submit_inner(
     let receipt = Receipt::generate();
     let uid = random_hex(16);
     let receipt_hash = keys.lookup_hash("receipt", receipt.expose_digits());
-    let body = SealedBody {
-        description: tip.description,
-        contact_name: tip.contact_name,
-        contact_phone: tip.contact_phone,
-        lat: tip.point.map(|p| p.lat),
-        lon: tip.point.map(|p| p.lon),
-    };
-    let plain = serde_json::to_vec(&body).map_err(anyhow::Error::from)?;
+    let (plain, replay) = sealed_and_replay(&tip)?;
     let sealed = keys.seal(&body_context(&uid), &plain);
-    // A resend matches only with the same token *and* the same content, so a guessed or leaked
-    // token alone neither finds the tip nor opens its receipt.
-    let replay = tip.idempotency_key.as_deref().map(|token| {
-        let mut secret = format!(
-            "{token}\0{}\0{:?}\0{:?}\0",
-            tip.category.key(),
-            tip.thana,
-            tip.event_at
-        );
-        secret.push_str(&String::from_utf8_lossy(&plain));
-        secret
-    });
     let idempotency_hash = replay.as_deref().map(|r| keys.lookup_hash("form", r));
     // The receipt is also kept sealed under a key that needs that token and content, which are
     // never stored: only whoever sends the same form again can read it again.
@@ -257,6 +238,47 @@ async fn submit_inner(
         Receipt::parse(std::str::from_utf8(&digits).ok()?).ok()
     });
     Ok(Submitted::Repeated { receipt, reference })
+}
+
+/// The tip's body as sealed, and the secret a resend of the same form matches on: the token
+/// *and* the same content, so a guessed or leaked token alone neither finds the tip nor opens
+/// its receipt. `None` without a token.
+fn sealed_and_replay(tip: &NewTip) -> Result<(Vec<u8>, Option<String>), ServiceError> {
+    let body = SealedBody {
+        description: tip.description.clone(),
+        contact_name: tip.contact_name.clone(),
+        contact_phone: tip.contact_phone.clone(),
+        lat: tip.point.map(|p| p.lat),
+        lon: tip.point.map(|p| p.lon),
+    };
+    let plain = serde_json::to_vec(&body).map_err(anyhow::Error::from)?;
+    let replay = tip.idempotency_key.as_deref().map(|token| {
+        let mut secret = format!(
+            "{token}\0{}\0{:?}\0{:?}\0",
+            tip.category.key(),
+            tip.thana,
+            tip.event_at
+        );
+        secret.push_str(&String::from_utf8_lossy(&plain));
+        secret
+    });
+    Ok((plain, replay))
+}
+
+/// Whether this very form (same token, same content) is already a tip. A form resent after its
+/// answer was lost names uploads that went with the first send and are gone; asked first, the
+/// resend is answered with the first receipt instead of a refusal for the missing files.
+pub async fn already_sent(store: &Store, keys: &Keys, tip: &NewTip) -> Result<bool, ServiceError> {
+    let (_, replay) = sealed_and_replay(tip)?;
+    let Some(replay) = replay else {
+        return Ok(false);
+    };
+    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM tips WHERE idempotency_hash = $1")
+        .bind(keys.lookup_hash("form", &replay))
+        .fetch_optional(store.reader())
+        .await
+        .map_err(StoreError::from)?;
+    Ok(found.is_some())
 }
 
 /// The thana a tip is routed by, and whether an officer must check its place.

@@ -100,19 +100,25 @@ pub async fn submit_tip(
         return Err(InputError::UploadUnknown.into());
     }
     let mut prepared = Vec::new();
-    if let Err(err) = uploads::prepare_named(
-        &state.store,
-        &state.blobs,
-        &state.keys,
-        &state.file_limits(),
-        &mut form.uploads,
-        &mut prepared,
-        state.file_limits().max_files,
-    )
-    .await
-    {
-        attachments::discard(&state.blobs, &prepared).await;
-        return Err(err.into());
+    // A resend after a lost answer names uploads that went with the first send: it is answered
+    // with the first receipt, below, without them.
+    let resent =
+        !form.uploads.is_empty() && citizen::already_sent(&state.store, &state.keys, &tip).await?;
+    if !resent {
+        let named = uploads::prepare_named(
+            &state.store,
+            &state.blobs,
+            &state.keys,
+            &state.file_limits(),
+            &mut form.uploads,
+            &mut prepared,
+            state.file_limits().max_files,
+        )
+        .await;
+        if let Err(err) = named {
+            attachments::discard(&state.blobs, &prepared).await;
+            return Err(err.into());
+        }
     }
     let rules = SubmitRules {
         area: state.settings.area,

@@ -161,7 +161,11 @@ async fn read_upload(
         );
     }
     if !form.uploads.is_empty() {
-        NewTip::parse(form, &state.reference)?;
+        let tip = NewTip::parse(form, &state.reference)?;
+        if citizen::already_sent(&state.store, &state.keys, &tip).await? {
+            // A resend after a lost answer: its uploads went with the first send.
+            return Ok(());
+        }
         uploads::prepare_named(
             &state.store,
             &state.blobs,
