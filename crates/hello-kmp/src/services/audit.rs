@@ -213,8 +213,13 @@ pub async fn record(
     tip_id: Option<i64>,
     detail: &str,
 ) -> Result<(), StoreError> {
+    debug_assert!(
+        crate::store::audit_head_taken(),
+        "an audit entry written by a job not queued with Store::write_audited"
+    );
     // On PostgreSQL several writers may append at once: the head row's lock makes them take
-    // turns. SQLite has one writer, and no `FOR UPDATE`.
+    // turns (the batch took it first, see `Store::write_audited`). SQLite has one writer, and
+    // no `FOR UPDATE`.
     let head_sql = if conn.backend_name() == "PostgreSQL" {
         "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE"
     } else {
@@ -463,7 +468,7 @@ pub async fn browse(
     lines.extend(numbered.into_iter().take(AUDIT_PAGE as usize));
     let (officer_id, detail) = (officer.id, bounds.detail.clone());
     store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 record(conn, Some(officer_id), Action::AuditView, None, &detail).await
             })
@@ -504,7 +509,7 @@ pub async fn export(
         format!("{} rows={}", bounds.detail, lines.len()),
     );
     store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 record(conn, Some(officer_id), Action::AuditExport, None, &detail).await
             })

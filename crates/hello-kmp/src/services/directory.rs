@@ -280,7 +280,7 @@ pub async fn edit(
     let key = key.to_string();
     let actor = officer.id;
     store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 let row = sqlx::query(
                     "SELECT phone, address_bn, address_en, officer_in_charge, station_lat, \
@@ -357,7 +357,7 @@ pub async fn set_hotline_confirmed(
     let number = number.trim().to_string();
     let actor = officer.id;
     store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 let updated = sqlx::query("UPDATE hotlines SET uncertain = $1 WHERE number = $2")
                     .bind(i64::from(!confirmed))

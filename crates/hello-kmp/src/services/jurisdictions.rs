@@ -537,7 +537,7 @@ pub async fn replace(
         .len();
     let attribution = attribution.trim().to_string();
     let version = store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 sqlx::query("DELETE FROM boundaries")
                     .execute(&mut *conn)

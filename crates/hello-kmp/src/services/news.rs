@@ -390,7 +390,7 @@ async fn write_new(
     let text = form.parse()?;
     let actor = officer.id;
     Ok(store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 let at = now();
                 let id: i64 = sqlx::query_scalar(
@@ -473,7 +473,7 @@ async fn write_edit(
     let text = form.parse()?;
     let actor = officer.id;
     store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 let old: Option<Option<String>> =
                     sqlx::query_scalar("SELECT picture_uid FROM news_posts WHERE id = $1")
@@ -596,7 +596,7 @@ pub async fn set_published(
         Action::NewsUnpublish
     };
     store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 let at = now();
                 let changed = sqlx::query(
@@ -634,7 +634,7 @@ pub async fn delete(
     }
     let actor = officer.id;
     let picture = store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 let row = sqlx::query("SELECT title_en, picture_uid FROM news_posts WHERE id = $1")
                     .bind(id)

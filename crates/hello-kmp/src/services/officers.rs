@@ -114,7 +114,7 @@ pub async fn add(
     let password = Secret(readable_password());
     let hash = hash_password(password.clone()).await?;
     let created = store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 let id: Option<i64> = sqlx::query_scalar(
                     "INSERT INTO officers (username, display_name, password_hash, role, place_key, \
@@ -235,7 +235,7 @@ pub async fn edit(
     let actor = authorize(actor)?;
     let id = officer_id(store, username).await?;
     store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 if changed.role != Role::Administrator && is_last_administrator(conn, id).await? {
                     return Ok(Err(InputError::LastAdministrator.into()));
@@ -314,7 +314,7 @@ pub async fn reset_two_factor(
     let password = Secret(readable_password());
     let hash = hash_password(password.clone()).await?;
     store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 sqlx::query(
                     "UPDATE officers SET totp_sealed = NULL, totp_last_step = 0, \
@@ -348,7 +348,7 @@ async fn account_change(
     let id = officer_id(store, username).await?;
     let name = username.trim().to_lowercase();
     store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 if action == Action::AccountDisable && is_last_administrator(conn, id).await? {
                     return Ok(Err(InputError::LastAdministrator.into()));
@@ -404,7 +404,7 @@ pub async fn reset_password(
     let password = Secret(readable_password());
     let hash = hash_password(password.clone()).await?;
     store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 sqlx::query(
                     "UPDATE officers SET password_hash = $1, must_change_password = 1 WHERE id = $2",

@@ -159,7 +159,7 @@ pub async fn set_rule(
     let rule = form.parse(reference)?;
     let actor = officer.id;
     store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 sqlx::query(
                     "INSERT INTO routing_rules (category, thana_key, lead, copy_to, updated_at) \
@@ -189,7 +189,7 @@ pub async fn remove_rule(store: &Store, officer: &Officer, id: i64) -> Result<()
     access::administers(officer)?;
     let actor = officer.id;
     store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 let row =
                     sqlx::query("SELECT category, thana_key FROM routing_rules WHERE id = $1")

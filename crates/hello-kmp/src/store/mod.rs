@@ -15,7 +15,7 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
 pub use error::StoreError;
-pub use writer::{BoxFuture, Conn, SingleStatementsAtomic, Writer};
+pub use writer::{BoxFuture, Conn, JobKind, SingleStatementsAtomic, Writer, audit_head_taken};
 
 /// Which database engine is behind the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,7 +86,18 @@ impl Store {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, Result<T, StoreError>> + Send + 'static,
     {
-        self.writer.write(job, false).await
+        self.writer.write(job, JobKind::Several).await
+    }
+
+    /// As [`Store::write`], for a job that appends to the audit log. Its batch takes the log's
+    /// head first (see `writer::run_batch`); `services::audit::record` refuses, in debug builds,
+    /// to run in a job not queued this way.
+    pub async fn write_audited<T, F>(&self, job: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, Result<T, StoreError>> + Send + 'static,
+    {
+        self.writer.write(job, JobKind::Audited).await
     }
 
     /// As [`Store::write`], for a job that writes with exactly one statement (it may read
@@ -96,7 +107,7 @@ impl Store {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, Result<T, StoreError>> + Send + 'static,
     {
-        self.writer.write(job, true).await
+        self.writer.write(job, JobKind::SingleStatement).await
     }
 
     /// Closes the pools after in-flight writes have finished.

@@ -2,9 +2,11 @@
 //!
 //! Whatever is queued while a batch commits becomes the next batch: one transaction, one fsync,
 //! for all of it (group commit). SQLite has one worker, as it allows one writer at a time;
-//! PostgreSQL has a few, each with its own connection, so round trips overlap. Each job runs inside its own savepoint, so a job that fails is
-//! rolled back alone and answered with its own error while the rest of its batch commits. No job
-//! is answered `Ok` before the transaction holding it has committed.
+//! PostgreSQL has a few, each with its own connection, so round trips overlap. Each job runs
+//! inside its own savepoint, so a job that fails is rolled back alone and answered with its own
+//! error while the rest of its batch commits. No job is answered `Ok` before the transaction
+//! holding it has committed. A batch holding a job that appends to the audit log takes the log's
+//! head before anything else (see [`JobKind::Audited`]).
 
 use std::panic::AssertUnwindSafe;
 
@@ -23,16 +25,37 @@ pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn Future<Output = T> + Send + 'a
 type Answer = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
 type RunJob = Box<dyn for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, (bool, Answer)> + Send>;
 
+/// What a job does, as far as the writer must know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobKind {
+    /// Any number of statements, none of them in the audit log.
+    Several,
+    /// Exactly one writing statement (it may read before or after).
+    SingleStatement,
+    /// Appends to the audit log (through `services::audit::record`), among other writes.
+    Audited,
+}
+
+tokio::task_local! {
+    /// Whether the batch now running took the audit log's head first (it holds an audited job).
+    static AUDIT_HEAD_TAKEN: bool;
+}
+
+/// Whether the write running now was queued as [`JobKind::Audited`], so that its batch took
+/// the audit log's head before anything else. `services::audit::record` checks it.
+pub fn audit_head_taken() -> bool {
+    AUDIT_HEAD_TAKEN.try_with(|taken| *taken).unwrap_or(false)
+}
+
 /// A queued write.
 ///
 /// Limitation: a one-statement job skips its savepoint on SQLite, so when one fails its whole
 /// batch is refused (see `run_batch`): a rare failing statement costs its batch-mates a retry.
 struct Job {
     run: RunJob,
-    /// The job writes with a single statement, which SQLite undoes by itself if it fails, so it
-    /// needs no savepoint there. PostgreSQL aborts the whole transaction on any error, so there
-    /// every job gets one.
-    single_statement: bool,
+    /// A single statement, which SQLite undoes by itself if it fails, needs no savepoint there.
+    /// PostgreSQL aborts the whole transaction on any error, so there every job gets one.
+    kind: JobKind,
 }
 
 /// Most jobs in one transaction; more wait for the next batch.
@@ -61,7 +84,7 @@ impl Writer {
     }
 
     /// Queues `job` and waits until its batch has committed (or failed).
-    pub async fn write<T, F>(&self, job: F, single_statement: bool) -> Result<T, StoreError>
+    pub async fn write<T, F>(&self, job: F, kind: JobKind) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, Result<T, StoreError>> + Send + 'static,
@@ -86,10 +109,7 @@ impl Writer {
             })
         });
         self.queue
-            .send(Job {
-                run,
-                single_statement,
-            })
+            .send(Job { run, kind })
             .await
             .map_err(|_| StoreError::Unavailable)?;
         told.await.map_err(|_| StoreError::Unavailable)?
@@ -134,35 +154,51 @@ async fn run(pool: AnyPool, jobs: Arc<Mutex<mpsc::Receiver<Job>>>, atomic: Singl
 async fn run_batch(pool: &AnyPool, batch: Vec<Job>, atomic: SingleStatementsAtomic) {
     let started = std::time::Instant::now();
     let size = batch.len();
+    let audited = batch.iter().any(|job| job.kind == JobKind::Audited);
     let mut answers = Vec::with_capacity(size);
-    let committed = async {
-        let mut conn = pool.acquire().await?;
-        let mut tx = conn.begin().await?;
-        for job in batch {
-            if job.single_statement && atomic.0 {
-                let (ok, answer) = (job.run)(&mut tx).await;
-                answers.push((ok, answer));
-                if !ok {
-                    // Without a savepoint nothing can undo this job alone, and on SQLite some
-                    // failures (disk full, I/O) undo the whole transaction. The batch fails
-                    // whole: nothing in it is acknowledged.
-                    return Err(StoreError::Unavailable);
+    let committed = AUDIT_HEAD_TAKEN
+        .scope(audited, async {
+            let mut conn = pool.acquire().await?;
+            let mut tx = conn.begin().await?;
+            if audited && !atomic.0 {
+                // On PostgreSQL several batches run at once. One that appends to the audit log
+                // takes the log's head before any row, so two batches never hold a row and the
+                // head crosswise (a deadlock): auditing batches take turns from their first
+                // statement, and batches that audit nothing never wait for the head.
+                //
+                // Limitation: two batches that take the same two rows in opposite orders can still
+                // deadlock on PostgreSQL; it then fails one job, whose request is refused and
+                // nothing of it is acknowledged. Retrying that job would need jobs that can run
+                // twice, which `write` does not ask for.
+                sqlx::query("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE")
+                    .fetch_one(&mut *tx)
+                    .await?;
+            }
+            for job in batch {
+                if job.kind == JobKind::SingleStatement && atomic.0 {
+                    let (ok, answer) = (job.run)(&mut tx).await;
+                    answers.push((ok, answer));
+                    if !ok {
+                        // Without a savepoint nothing can undo this job alone, and on SQLite some
+                        // failures (disk full, I/O) undo the whole transaction. The batch fails
+                        // whole: nothing in it is acknowledged.
+                        return Err(StoreError::Unavailable);
+                    }
+                    continue;
                 }
-                continue;
+                let mut savepoint = tx.begin().await?;
+                let (ok, answer) = (job.run)(&mut savepoint).await;
+                if ok {
+                    savepoint.commit().await?;
+                } else {
+                    savepoint.rollback().await?;
+                }
+                answers.push((ok, answer));
             }
-            let mut savepoint = tx.begin().await?;
-            let (ok, answer) = (job.run)(&mut savepoint).await;
-            if ok {
-                savepoint.commit().await?;
-            } else {
-                savepoint.rollback().await?;
-            }
-            answers.push((ok, answer));
-        }
-        tx.commit().await?;
-        Ok::<(), StoreError>(())
-    }
-    .await;
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        })
+        .await;
     if let Err(err) = &committed {
         let cause = anyhow::Error::from(err.clone());
         tracing::error!(

@@ -111,3 +111,70 @@ on_both!(
         );
     }
 );
+
+on_both!(
+    audited_writes_and_plain_writes_on_the_same_rows_all_commit,
+    |app: TestApp| async move {
+        // Citizens' writes lock a tip's row and audit nothing; officers' writes append to the
+        // audit log and change the same rows. Mixed in batches that run at once (PostgreSQL
+        // has several writers), a batch holding a row while it waits for the log's head, and
+        // one holding the head while it waits for that row, would deadlock and one job would
+        // fail. None may.
+        use hello_kmp::services::audit::{self, Action};
+        app.submit_tip("race").await;
+        let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM tips ORDER BY id")
+            .fetch_all(app.state.store.reader())
+            .await
+            .expect("tips");
+        // Every write touches the same tip: rows alone cannot lock crosswise, only a row and
+        // the log's head can.
+        let id = ids[0];
+        let before = app.count("audit_log").await;
+        let mut tasks = Vec::new();
+        for i in 0..80usize {
+            let store = app.state.store.clone();
+            tasks.push(tokio::spawn(async move {
+                if i % 2 == 0 {
+                    store.write(move |conn| Box::pin(touch(conn, id))).await
+                } else {
+                    store
+                        .write_audited(move |conn| {
+                            Box::pin(async move {
+                                audit::record(conn, None, Action::TipView, Some(id), "").await?;
+                                touch(conn, id).await
+                            })
+                        })
+                        .await
+                }
+            }));
+        }
+        let mut failed = Vec::new();
+        for (i, task) in tasks.into_iter().enumerate() {
+            if let Err(err) = task.await.expect("task") {
+                failed.push(format!("{i}: {err:?}"));
+            }
+        }
+        assert!(failed.is_empty(), "writes failed: {failed:?}");
+        assert_eq!(
+            app.count("audit_log").await,
+            before + 40,
+            "every audited write's entry"
+        );
+        let verdict = audit::verify(&app.state.store).await.expect("verify");
+        assert!(
+            matches!(verdict, audit::Verdict::Intact { .. }),
+            "{verdict}"
+        );
+    }
+);
+
+/// Touches tip `id`'s row (locking it until the batch commits) and takes a moment, as a
+/// citizen's message does.
+async fn touch(conn: &mut Conn, id: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE tips SET updated_at = updated_at + 1 WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    tokio::time::sleep(std::time::Duration::from_millis(3)).await;
+    Ok(())
+}

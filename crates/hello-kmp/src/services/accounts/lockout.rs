@@ -12,7 +12,7 @@ pub(super) async fn audit_failure(
     what: &'static str,
 ) -> Result<(), StoreError> {
     store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(audit::record(
                 conn,
                 officer_id,

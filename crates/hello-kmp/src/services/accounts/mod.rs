@@ -289,7 +289,7 @@ async fn check_and_open_session(
         Some(a) if matches && !a.disabled => a,
         _ => {
             store
-                .write(move |conn| {
+                .write_audited(move |conn| {
                     Box::pin(async move {
                         end_attempt(conn, policy, &counter, true).await?;
                         audit::record(conn, officer_id, Action::LogInFailed, None, "password").await
@@ -304,7 +304,7 @@ async fn check_and_open_session(
     let stage = Stage::next(account.enrolled, account.must_change_password, false);
     let id = account.id;
     store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 end_attempt(conn, policy, &counter, false).await?;
                 let at = now();
@@ -506,7 +506,7 @@ pub async fn change_password(
     .await?;
     let next = Stage::next(enrolled != 0, false, true);
     store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 sqlx::query(
                     "UPDATE officers SET password_hash = $1, must_change_password = 0 WHERE id = $2",
@@ -536,7 +536,7 @@ pub async fn log_out(store: &Store, officer: &Officer, token: &str) -> Result<()
     let hashed = token_hash(token);
     let officer_id = officer.id;
     store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
                     .bind(&hashed)
@@ -552,7 +552,7 @@ pub async fn log_out(store: &Store, officer: &Officer, token: &str) -> Result<()
 pub async fn log_out_everywhere(store: &Store, officer: &Officer) -> Result<(), StoreError> {
     let officer_id = officer.id;
     store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 sqlx::query("DELETE FROM sessions WHERE officer_id = $1")
                     .bind(officer_id)

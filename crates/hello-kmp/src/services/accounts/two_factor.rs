@@ -90,7 +90,7 @@ pub async fn enter_code(
     let (hashed, id) = (token_hash(token), officer.id);
     let next = Stage::next(true, must_change, true);
     let passed = store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 let used = match &accepted {
                     // `totp_last_step < $1`: a code, once accepted, is refused if replayed.
@@ -236,7 +236,7 @@ pub async fn finish_enrolment(
             .await?;
     let next = Stage::next(true, must_change != 0, true);
     let enrolled = store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 // `totp_sealed IS NULL`: an account has one authenticator; a second half-finished
                 // log-in cannot replace the one just enrolled.

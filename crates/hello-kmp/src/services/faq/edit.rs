@@ -215,7 +215,7 @@ pub async fn create_entry(
     let text = form.parse()?;
     let actor = officer.id;
     store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 if !group_exists(conn, text.group_id).await? {
                     return Ok(Err(InputError::FaqGroupUnknown.into()));
@@ -263,7 +263,7 @@ pub async fn save_entry(
     let text = form.parse()?;
     let actor = officer.id;
     store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 let current: Option<i64> =
                     sqlx::query_scalar("SELECT group_id FROM faq_entries WHERE id = $1")
@@ -331,7 +331,7 @@ pub async fn set_published(
         Action::FaqUnpublish
     };
     store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 let changed = sqlx::query(
                     "UPDATE faq_entries SET published = $1, updated_at = $2 WHERE id = $3",
@@ -364,7 +364,7 @@ pub async fn move_entry(
     let direction = Direction::parse(direction)?;
     let actor = officer.id;
     store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 let row = sqlx::query("SELECT group_id, sort_order FROM faq_entries WHERE id = $1")
                     .bind(id)
@@ -450,7 +450,7 @@ pub async fn delete_entry(
     }
     let actor = officer.id;
     store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 let question: Option<String> =
                     sqlx::query_scalar("SELECT question_en FROM faq_entries WHERE id = $1")
@@ -484,7 +484,7 @@ pub async fn create_group(
     let title = form.parse()?;
     let actor = officer.id;
     Ok(store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO faq_groups (title_bn, title_en, sort_order, updated_at) \
@@ -515,7 +515,7 @@ pub async fn save_group(
     let title = form.parse()?;
     let actor = officer.id;
     store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 let changed = sqlx::query(
                     "UPDATE faq_groups SET title_bn = $1, title_en = $2, updated_at = $3 \
@@ -550,7 +550,7 @@ pub async fn move_group(
     let direction = Direction::parse(direction)?;
     let actor = officer.id;
     store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 let order: Option<i64> =
                     sqlx::query_scalar("SELECT sort_order FROM faq_groups WHERE id = $1")
@@ -603,7 +603,7 @@ pub async fn delete_group(
     }
     let actor = officer.id;
     store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 let title: Option<String> =
                     sqlx::query_scalar("SELECT title_en FROM faq_groups WHERE id = $1")

@@ -287,7 +287,9 @@ async fn change(
 ) -> Result<(), ServiceError> {
     let officer_id = officer.id;
     let version = store
-        .write(move |conn| Box::pin(async move { apply(conn, officer_id, id, change).await }))
+        .write_audited(move |conn| {
+            Box::pin(async move { apply(conn, officer_id, id, change).await })
+        })
         .await??;
     hub.publish(version);
     tracing::info!(sos.id = id, officer.id = officer_id, "SOS alert changed");
@@ -403,7 +405,7 @@ async fn audited(
 ) -> Result<(), StoreError> {
     let officer_id = officer.id;
     store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(
                 async move { audit::record(conn, Some(officer_id), action, None, &detail).await },
             )

@@ -286,7 +286,7 @@ pub async fn change_status(
     let next = TipStatus::parse(next)?;
     let (id, desk, officer_id) = (head.id, head.desk, officer.id);
     let outcome = store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 let done = move_status(conn, id, &desk, next).await?;
                 if let Ok(from) = &done {
@@ -427,7 +427,7 @@ pub async fn transfer(
     let (id, officer_id) = (head.id, officer.id);
     let (lead, copy) = desk_keys(&head.desk);
     let outcome = store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 let moved = sqlx::query(
                     "UPDATE tips SET assigned_place = $1, assigned_officer = NULL, updated_at = $2 \
@@ -492,7 +492,7 @@ pub async fn mark_duplicate(
     duplicate_link_allowed(&head, &original)?;
     let officer_id = officer.id;
     let outcome = store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 // Read again, inside the change: both tips as they are now, locked on PostgreSQL
                 // so that no other change to either commits before this one does.
@@ -670,7 +670,7 @@ pub async fn write_message(
         Action::TipReply
     };
     let outcome = store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 if !touch(conn, id, &desk).await? {
                     return Ok(Err(InputError::DeskChanged));
@@ -765,7 +765,7 @@ async fn set_at_desk(
     let (id, officer_id) = (head.id, officer.id);
     let (lead, copy) = desk_keys(&head.desk);
     let outcome = store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 let changed = sqlx::query(field.update())
                     .bind(value)
@@ -831,7 +831,7 @@ async fn audited(
 ) -> Result<(), StoreError> {
     let officer_id = officer.id;
     store
-        .write(move |conn| {
+        .write_audited(move |conn| {
             Box::pin(async move {
                 audit::record(conn, Some(officer_id), action, Some(tip_id), &detail).await
             })
