@@ -18,6 +18,10 @@ pub struct PageCtx {
     pub lang: Lang,
     /// The path to come back to after switching language; always a safe local path.
     pub path: String,
+    /// What the page was asked for beyond its path that the language switch keeps (the search
+    /// words and the page number), encoded to follow `next=` in the switch's link: empty, or
+    /// `&q=…&page=…`.
+    pub switch_keeps: String,
     pub css_href: String,
     pub js_href: String,
     /// The emblem, the pages' icon.
@@ -75,6 +79,7 @@ impl PageCtx {
         PageCtx {
             lang,
             path: safe_local_path(path),
+            switch_keeps: String::new(),
             css_href: state.assets.css_href.clone(),
             js_href: state.assets.js_href.clone(),
             icon_href: state.assets.icon_href.clone(),
@@ -194,7 +199,63 @@ impl FromRequestParts<AppState> for PageCtx {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let lang = Lang::from_request_parts(parts, state).await?;
-        Ok(PageCtx::new(state, lang, parts.uri.path()))
+        let mut ctx = PageCtx::new(state, lang, parts.uri.path());
+        if parts.method == axum::http::Method::GET {
+            ctx.switch_keeps = Kept::of_query(parts.uri.query()).encoded();
+        }
+        Ok(ctx)
+    }
+}
+
+/// The parts of a page's query the language switch carries over: the search words (`q`) and
+/// the page number (`page`), each checked, and nothing else.
+#[derive(Debug, Default)]
+pub struct Kept {
+    q: Option<String>,
+    page: Option<String>,
+}
+
+impl Kept {
+    /// The kept parts of `query` (a URL's query string).
+    pub fn of_query(query: Option<&str>) -> Kept {
+        let mut kept = Kept::default();
+        for (name, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+            match &*name {
+                "q" => kept.q = Some(value.into_owned()),
+                "page" => kept.page = Some(value.into_owned()),
+                _ => {}
+            }
+        }
+        kept
+    }
+
+    /// `&q=…&page=…` for what is kept and well formed, else empty.
+    pub fn encoded(&self) -> String {
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        let q = self.q.as_deref().map(str::trim);
+        if let Some(q) = q.filter(|q| !q.is_empty() && q.len() <= 200) {
+            out.append_pair("q", q);
+        }
+        let page = self.page.as_deref();
+        if let Some(page) =
+            page.filter(|p| (1..=6).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+        {
+            out.append_pair("page", page);
+        }
+        let pairs = out.finish();
+        if pairs.is_empty() {
+            pairs
+        } else {
+            format!("&{pairs}")
+        }
+    }
+
+    /// `?q=…&page=…` for what is kept, to follow a path, else empty.
+    pub fn as_query(&self) -> String {
+        match self.encoded().strip_prefix('&') {
+            Some(pairs) => format!("?{pairs}"),
+            None => String::new(),
+        }
     }
 }
 

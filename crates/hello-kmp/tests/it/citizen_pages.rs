@@ -69,6 +69,46 @@ on_both!(
 );
 
 on_both!(
+    the_language_switch_keeps_the_search_words_and_the_page,
+    |app: crate::support::TestApp| async move {
+        // A search for সোনাডাঙ্গা, read again in English, still shows the search.
+        let searched = app
+            .get("/contacts?q=%E0%A6%B8%E0%A7%8B%E0%A6%A8%E0%A6%BE")
+            .await;
+        let switch = searched
+            .attr("a.lang-switch", "href")
+            .expect("language link");
+        assert_eq!(
+            switch,
+            "/lang/en?next=/contacts&q=%E0%A6%B8%E0%A7%8B%E0%A6%A8%E0%A6%BE"
+        );
+        let switched = app.get(&switch).await;
+        assert_eq!(switched.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            switched.header("location"),
+            "/contacts?q=%E0%A6%B8%E0%A7%8B%E0%A6%A8%E0%A6%BE"
+        );
+        let news = app.get("/news?page=1&utm=x").await;
+        assert_eq!(
+            news.attr("a.lang-switch", "href").as_deref(),
+            Some("/lang/en?next=/news&page=1"),
+            "the page number is kept, nothing else"
+        );
+        // Only a search and a page number pass, and only well formed.
+        let odd = app
+            .get("/lang/bn?next=/news&page=2x&q=%20%20&redirect=//evil.example")
+            .await;
+        assert_eq!(odd.header("location"), "/news");
+        let kept = app.get("/lang/bn?next=/faq&q=fee+%26+cost&page=3").await;
+        assert_eq!(kept.header("location"), "/faq?q=fee+%26+cost&page=3");
+        // A page answered to a form sent with POST keeps nothing of the form.
+        let receipt = app.post_form("/follow-up", &[("receipt", "1")]).await;
+        let back = receipt.attr("a.lang-switch", "href").unwrap_or_default();
+        assert!(!back.contains("receipt"), "{back}");
+    }
+);
+
+on_both!(
     static_assets_are_fingerprinted_and_cached,
     |app: crate::support::TestApp| async move {
         let home = app.get("/").await;
