@@ -313,6 +313,21 @@ onEachBackend('accessibility of citizen pages', (run) => {
     }, { independent: true });
   }
 
+  run.step('a refused form puts the focus on the reason, the text kept', async (local) => {
+    const context = await languageContext(run, 'en', { viewport: { width: 390, height: 844 } });
+    const page = (local.page = await context.newPage());
+    await page.goto(`${run.server.base}/tips/new`);
+    await page.selectOption('#category', 'drugs');
+    // Spaces pass the browser's own "required" check; the server refuses them.
+    await page.fill('#description', '   ');
+    await tabTo(page, '#submit-tip');
+    await pressAndWait(page, 'Enter');
+    assert.ok(await page.$('#form-error'), 'the form came back with its reason');
+    assert.equal((await focused(page)).id, 'form-error', 'the focus starts at the reason');
+    assert.equal(await page.$eval('#category', (s) => s.value), 'drugs', 'the choice is kept');
+    await tabTo(page, '#description');
+  }, { independent: true });
+
   run.step('the tip and follow-up flows work with the keyboard alone, the focus always shown', async (local) => {
     const context = await languageContext(run, 'bn', { viewport: { width: 390, height: 844 } });
     const page = (local.page = await context.newPage());
@@ -337,6 +352,7 @@ onEachBackend('accessibility of citizen pages', (run) => {
     await pressAndWait(page, 'Enter');
     const receipt = bnToAscii(await textOf(page, '#receipt-bn')).replace(/\s+/g, '');
     assert.match(receipt, /^\d{25}$/, 'the tip sent by keyboard got a receipt');
+    assert.equal((await focused(page)).id, 'receipt-label', 'the focus starts at the receipt');
 
     await tabTo(page, '#saved');
     await page.keyboard.press('Space');

@@ -41,6 +41,11 @@
     });
   }
 
+  // A refused form or a sent tip: the focus starts at what the page came to say (the reason,
+  // or the receipt), so a keyboard or screen-reader user does not begin again at the top.
+  var news = document.getElementById("form-error") || document.getElementById("receipt-label");
+  if (news) { news.tabIndex = -1; news.focus(); }
+
   // The receipt: a copy button, and a warning before leaving until "I have saved it" is ticked.
   var copy = document.getElementById("copy-receipt");
   if (copy && navigator.clipboard) {
