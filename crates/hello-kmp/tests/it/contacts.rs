@@ -160,6 +160,14 @@ on_both!(
         let answer = search(&app, "৯৯৯").await;
         assert_eq!(result_ids(&answer), ["hotline-999"]);
         assert_eq!(hrefs(&answer, "#results a.tel"), ["tel:999"]);
+        // Found, 999 is not also pinned above the search; the page's call button stays first.
+        assert!(!answer.has("#emergency"), "999 listed twice");
+        assert_eq!(answer.attr("a.call999", "href").as_deref(), Some("tel:999"));
+        let thana = search(&app, "sonadanga").await;
+        assert!(
+            thana.has("#emergency #hotline-999"),
+            "999 pinned when not found"
+        );
         // The uncertain hotline is not found, and the page says nothing matched.
         let none = search(&app, "333").await;
         assert!(none.has("#no-results"));

@@ -178,9 +178,18 @@ async fn contacts_page(
     });
     let nearest = boundaries_configured(state).await;
     let status = problem.map_or(StatusCode::OK, input_status);
+    let mut sections = Sections::of(&directory, lang);
+    // A search that found 999 lists it among what it found; the call button at the top of
+    // every page still comes first, so 999 is not listed twice.
+    let emergency_id = sections.emergency.as_ref().map(|e| e.id.clone());
+    if results.as_ref().is_some_and(|found: &Vec<Entry>| {
+        found.iter().any(|e| Some(&e.id) == emergency_id.as_ref())
+    }) {
+        sections.emergency = None;
+    }
     let page = ContactsPage {
         problem: problem.map(|e| Problem::new(&ctx, e)),
-        sections: Sections::of(&directory, lang),
+        sections,
         query,
         results,
         nearest,
