@@ -1,7 +1,7 @@
 // Accessibility of every citizen page, in Bangla and in English, error states included:
 //
 // - axe-core (from node_modules, put into the page by the test, never served by the product)
-//   finds no serious or critical violation;
+//   finds no serious or critical violation, and nothing outside a landmark;
 // - every control has an accessible name, in Bengali script on a Bangla page and in Latin
 //   letters on an English one (a control marked with the other language, such as the language
 //   switch, in that language), and both languages have the same controls;
@@ -160,7 +160,9 @@ async function seriousViolations(page) {
     };
   });
   assert.ok(violations.passed >= 10, `axe-core ran only ${violations.passed} rules that passed`);
-  return violations.found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  // Besides what is serious, everything on a page sits in a landmark (axe's "region"), so a
+  // screen reader's list of landmarks reaches the call to 999 as well.
+  return violations.found.filter((v) => v.impact === 'serious' || v.impact === 'critical' || v.id === 'region');
 }
 
 /** Every control the reader can reach, with its accessible name (axe-core's) and language. */

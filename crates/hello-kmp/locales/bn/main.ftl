@@ -4,6 +4,7 @@ app-name = হ্যালো কেএমপি
 skip-to-content = মূল অংশে যান
 switch-language = English
 call-999 = ৯৯৯-এ কল করুন — বিনা খরচে
+emergency-region = জরুরি
 footer-text = খুলনা মেট্রোপলিটন পুলিশ। জরুরি প্রয়োজনে সবসময় আগে ৯৯৯-এ কল করুন।
 
 home-title = খুলনা মেট্রোপলিটন পুলিশের নাগরিক সেবা

@@ -4,6 +4,7 @@ app-name = Hello KMP
 skip-to-content = Skip to the main content
 switch-language = বাংলা
 call-999 = Call 999 — free
+emergency-region = Emergency
 footer-text = Khulna Metropolitan Police. In an emergency, always call 999 first.
 
 home-title = Citizen services of the Khulna Metropolitan Police
