@@ -205,3 +205,78 @@ on_both!(
         assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
 );
+
+on_both!(
+    a_message_form_sent_twice_adds_the_message_once,
+    |app: TestApp| async move {
+        let page = app.submit_tip("x").await;
+        let receipt = receipt_of(&page);
+        let status = app.post_form("/follow-up", &[("receipt", &receipt)]).await;
+        let token = status
+            .attr("#message-form input[name=form_token]", "value")
+            .expect("the form has a token");
+        assert_eq!(token.len(), 32, "{token}");
+        let form = [
+            ("receipt", receipt.as_str()),
+            ("message", "দ্বিতীয়বার পাঠানো twice-sent"),
+            ("form_token", token.as_str()),
+        ];
+        let first = app.post_form("/follow-up/messages", &form).await;
+        assert_eq!(first.status, StatusCode::OK);
+        assert!(first.has("#sent-notice"));
+        // The answer was lost; the phone sends the same form again.
+        let again = app.post_form("/follow-up/messages", &form).await;
+        assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+        assert!(again.has("#sent-notice"), "the resend is answered as sent");
+        assert_eq!(app.count("tip_messages").await, 1, "added once");
+        assert_eq!(again.texts(".message.from-tipster").len(), 1);
+        // The page after a send has a new token: the next message is a new one, even with the
+        // same words.
+        let next = again
+            .attr("#message-form input[name=form_token]", "value")
+            .expect("a token");
+        assert_ne!(next, token);
+        let repeat = [
+            ("receipt", receipt.as_str()),
+            ("message", "দ্বিতীয়বার পাঠানো twice-sent"),
+            ("form_token", next.as_str()),
+        ];
+        app.post_form("/follow-up/messages", &repeat).await;
+        assert_eq!(app.count("tip_messages").await, 2, "a new form is a new message");
+    }
+);
+
+on_both!(
+    a_refused_message_form_keeps_its_token,
+    |app: TestApp| async move {
+        let page = app.submit_tip("x").await;
+        let receipt = receipt_of(&page);
+        let token = "00112233445566778899aabbccddeeff";
+        let empty = app
+            .post_form(
+                "/follow-up/messages",
+                &[("receipt", &receipt), ("message", " "), ("form_token", token)],
+            )
+            .await;
+        assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            empty
+                .attr("#message-form input[name=form_token]", "value")
+                .as_deref(),
+            Some(token),
+            "the same form, mended, is still one message"
+        );
+        // A token the page could not have made is not kept.
+        let odd = app
+            .post_form(
+                "/follow-up/messages",
+                &[("receipt", &receipt), ("message", " "), ("form_token", "<b>")],
+            )
+            .await;
+        let kept = odd
+            .attr("#message-form input[name=form_token]", "value")
+            .unwrap_or_default();
+        assert_eq!(kept.len(), 32, "a fresh token: {kept}");
+        assert_eq!(app.count("tip_messages").await, 0);
+    }
+);

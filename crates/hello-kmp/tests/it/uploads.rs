@@ -428,3 +428,29 @@ on_both!(
         assert_eq!(app.count("attachments").await, 2);
     }
 );
+
+on_both!(
+    a_message_resent_after_a_lost_answer_keeps_one_file_and_says_sent,
+    |app: TestApp| async move {
+        let page = app.submit_tip("voice later").await;
+        let receipt = crate::support::receipt_of(&page);
+        let note = voice_note(PIECE + 3_000);
+        let id = send_all(&app, &note).await;
+        let fields = [
+            ("receipt", receipt.as_str()),
+            ("message", "শুনুন listen-to-this"),
+            ("form_token", "ffeeddccbbaa99887766554433221100"),
+            ("upload", id.as_str()),
+        ];
+        let first = app.post_multipart("/follow-up/messages", &fields, &[]).await;
+        assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+        assert!(first.has("#sent-notice"));
+        nothing_staged(&app).await;
+        // The upload is gone with the first send; the resend is answered as sent.
+        let again = app.post_multipart("/follow-up/messages", &fields, &[]).await;
+        assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+        assert!(again.has("#sent-notice"), "{}", again.body);
+        assert_eq!(app.count("tip_messages").await, 1);
+        assert_eq!(app.count("attachments").await, 1);
+    }
+);

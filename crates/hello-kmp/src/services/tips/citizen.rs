@@ -536,14 +536,68 @@ pub async fn look_up_guarded(
     }
 }
 
+/// What became of a tipster's message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Added {
+    /// Stored now, with its files.
+    New,
+    /// The same form (token, tip and text) was sent before: nothing was added again.
+    Repeated,
+}
+
+/// A tipster's message as sent: the text and the token of the form it was written in, which
+/// makes a resend of that form add nothing (none from a client that sends no token).
+#[derive(Clone, Copy)]
+pub struct SentMessage<'a> {
+    pub text: &'a str,
+    pub token: Option<&'a str>,
+}
+
+impl std::fmt::Debug for SentMessage<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SentMessage(redacted)")
+    }
+}
+
 /// The tipster adds information to their tip.
 pub async fn add_information(
     store: &Store,
     keys: &Keys,
     receipt: &Receipt,
-    text: &str,
-) -> Result<(), ServiceError> {
-    add_information_with_files(store, keys, receipt, text, None).await
+    message: SentMessage<'_>,
+) -> Result<Added, ServiceError> {
+    add_information_with_files(store, keys, receipt, message, None).await
+}
+
+/// Whether this very message form was already added to the receipt's tip. A form resent after
+/// its answer was lost names uploads that went with the first send and are gone: asked first,
+/// the resend is answered as sent instead of refused for the missing files.
+pub async fn message_already_sent(
+    store: &Store,
+    keys: &Keys,
+    receipt: &Receipt,
+    message: SentMessage<'_>,
+) -> Result<bool, ServiceError> {
+    let Ok(text) = tip::parse_message(message.text) else {
+        return Ok(false);
+    };
+    let tip_id = tip_id_of_receipt(store, keys, receipt).await?;
+    let Some(hash) = message_hash(keys, message.token, tip_id, &text) else {
+        return Ok(false);
+    };
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM tip_messages WHERE idempotency_hash = $1")
+            .bind(hash)
+            .fetch_optional(store.reader())
+            .await?;
+    Ok(found.is_some())
+}
+
+/// The keyed hash a message form is known again by: its token, the tip and the text, so a
+/// leaked token alone finds nothing.
+fn message_hash(keys: &Keys, token: Option<&str>, tip_id: i64, text: &str) -> Option<String> {
+    let token = token.map(str::trim).filter(|t| !t.is_empty())?;
+    Some(keys.lookup_hash("message", &format!("{token}\0{tip_id}\0{text}")))
 }
 
 /// How many more files the tip of this receipt may carry.
@@ -562,16 +616,17 @@ pub async fn files_left(
 }
 
 /// The tipster's message with files already prepared, in one transaction; the files belong to
-/// the tipster's own tip, and never take it past its number of files.
+/// the tipster's own tip, and never take it past its number of files. Files of a message that
+/// is refused or was already added are deleted.
 pub async fn add_information_with_files(
     store: &Store,
     keys: &Keys,
     receipt: &Receipt,
-    text: &str,
+    message: SentMessage<'_>,
     files: Option<Files<'_>>,
-) -> Result<(), ServiceError> {
-    let outcome = add_inner(store, keys, receipt, text, files.as_ref()).await;
-    if let (Err(_), Some(files)) = (&outcome, &files) {
+) -> Result<Added, ServiceError> {
+    let outcome = add_inner(store, keys, receipt, message, files.as_ref()).await;
+    if let (false, Some(files)) = (matches!(outcome, Ok(Added::New)), &files) {
         attachments::discard(files.blobs, &files.prepared).await;
     }
     outcome
@@ -581,11 +636,12 @@ async fn add_inner(
     store: &Store,
     keys: &Keys,
     receipt: &Receipt,
-    text: &str,
+    message: SentMessage<'_>,
     files: Option<&Files<'_>>,
-) -> Result<(), ServiceError> {
-    let text = tip::parse_message(text)?;
+) -> Result<Added, ServiceError> {
+    let text = tip::parse_message(message.text)?;
     let tip_id = tip_id_of_receipt(store, keys, receipt).await?;
+    let idempotency_hash = message_hash(keys, message.token, tip_id, &text);
     let uid = random_hex(16);
     let sealed = keys.seal(&message_context(&uid), text.as_bytes());
     let prepared = files.map(|f| f.prepared.clone()).unwrap_or_default();
@@ -593,6 +649,17 @@ async fn add_inner(
     let outcome = store
         .write(move |conn| {
             Box::pin(async move {
+                if let Some(hash) = &idempotency_hash {
+                    let earlier: Option<i64> = sqlx::query_scalar(
+                        "SELECT id FROM tip_messages WHERE idempotency_hash = $1",
+                    )
+                    .bind(hash)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                    if earlier.is_some() {
+                        return Ok(Ok(Added::Repeated));
+                    }
+                }
                 if !prepared.is_empty() {
                     // On PostgreSQL several writers run at once: the tip's row is locked so
                     // that two follow-ups cannot both count four files and add two each.
@@ -630,6 +697,7 @@ async fn add_inner(
                     author: Author::Tipster,
                     officer_id: None,
                     sealed: &sealed,
+                    idempotency_hash: idempotency_hash.as_deref(),
                 };
                 insert_message(conn, message).await?;
                 sqlx::query("UPDATE tips SET updated_at = $1 WHERE id = $2 OR id = $3")
@@ -638,13 +706,15 @@ async fn add_inner(
                     .bind(target)
                     .execute(&mut *conn)
                     .await?;
-                Ok(Ok(()))
+                Ok(Ok(Added::New))
             })
         })
         .await?;
-    outcome?;
-    tracing::info!("tipster added information");
-    Ok(())
+    let added = outcome?;
+    if added == Added::New {
+        tracing::info!("tipster added information");
+    }
+    Ok(added)
 }
 
 /// A message to store, already sealed.
@@ -656,6 +726,8 @@ pub(crate) struct NewMessage<'a> {
     pub author: Author,
     pub officer_id: Option<i64>,
     pub sealed: &'a [u8],
+    /// A tipster's form, known again by this keyed hash (see `message_hash`).
+    pub idempotency_hash: Option<&'a str>,
 }
 
 pub(crate) async fn insert_message(
@@ -664,7 +736,7 @@ pub(crate) async fn insert_message(
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO tip_messages (uid, tip_id, via_tip_id, author, officer_id, body_sealed, \
-         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+         created_at, idempotency_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(m.uid)
     .bind(m.tip_id)
@@ -673,6 +745,7 @@ pub(crate) async fn insert_message(
     .bind(m.officer_id)
     .bind(m.sealed)
     .bind(now())
+    .bind(m.idempotency_hash)
     .execute(&mut *conn)
     .await?;
     Ok(())

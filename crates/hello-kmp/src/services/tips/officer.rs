@@ -451,6 +451,7 @@ pub async fn transfer(
                     author: Author::Note,
                     officer_id: Some(officer_id),
                     sealed: &sealed,
+                    idempotency_hash: None,
                 };
                 insert_message(conn, message).await?;
                 let detail = format!("{from} -> {to}");
@@ -682,6 +683,7 @@ pub async fn write_message(
                     author,
                     officer_id: Some(officer_id),
                     sealed: &sealed,
+                    idempotency_hash: None,
                 };
                 insert_message(conn, message).await?;
                 audit::record(conn, Some(officer_id), action, Some(id), &uid).await?;

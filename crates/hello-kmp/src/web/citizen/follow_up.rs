@@ -59,6 +59,8 @@ pub struct StatusPage {
     pub uploads: Vec<String>,
     pub problem: Option<Problem>,
     pub sent: bool,
+    /// Names this message form, so that sending it twice adds the message once.
+    pub form_token: String,
 }
 
 impl StatusPage {
@@ -84,8 +86,23 @@ pub struct LookupForm {
 pub struct MessageForm {
     receipt: String,
     message: String,
+    form_token: String,
     #[serde(skip)]
     uploads: Vec<String>,
+}
+
+impl MessageForm {
+    /// The message as sent. A token that is not one the page could have made (16 to 64 hex
+    /// digits) is ignored: the message is then added as if the form had none.
+    fn message(&self) -> citizen::SentMessage<'_> {
+        let token = self.form_token.as_str();
+        let made_here =
+            (16..=64).contains(&token.len()) && token.bytes().all(|b| b.is_ascii_hexdigit());
+        citizen::SentMessage {
+            text: &self.message,
+            token: made_here.then_some(token),
+        }
+    }
 }
 
 pub async fn show_lookup_form(ctx: PageCtx) -> Response {
@@ -139,8 +156,6 @@ pub async fn show_tip_status(
     })
 }
 
-// Limitation: the form carries no idempotency token, so resending the same page (a refresh
-// that re-posts) adds the same message twice; the page's script sends a form once per click.
 /// `POST /follow-up/messages`: more information, with photos (multipart, the page's own) or
 /// without (URL-encoded).
 pub async fn add_information(
@@ -187,6 +202,7 @@ async fn read_upload(
                 match name.as_str() {
                     "receipt" => form.receipt = value,
                     "message" => form.message = value,
+                    "form_token" => form.form_token = value,
                     "upload"
                         if uploads::plausible(&value)
                             && form.uploads.len() < uploads::PER_FORM_MAX =>
@@ -217,12 +233,16 @@ async fn read_upload(
         );
     }
     if !form.uploads.is_empty() {
+        let (receipt, _) = look_up(state, client, &form.receipt).await?;
+        if citizen::message_already_sent(&state.store, &state.keys, &receipt, form.message())
+            .await?
+        {
+            // A resend after a lost answer: its uploads went with the first send.
+            return Ok(());
+        }
         let room = match left {
             Some(left) => left,
-            None => {
-                let (receipt, _) = look_up(state, client, &form.receipt).await?;
-                citizen::files_left(&state.store, &state.keys, &limits, &receipt).await?
-            }
+            None => citizen::files_left(&state.store, &state.keys, &limits, &receipt).await?,
         };
         uploads::prepare_named(
             &state.store,
@@ -280,7 +300,7 @@ async fn add(
                 &state.store,
                 &state.keys,
                 &receipt,
-                &form.message,
+                form.message(),
                 files,
             )
             .await
@@ -291,7 +311,8 @@ async fn add(
     }
     let view = citizen::look_up(&state.store, &state.keys, &receipt).await?;
     match added {
-        Ok(()) => Ok(render(&status_page(
+        // Added now or before (a resend): either way it is with the police.
+        Ok(_) => Ok(render(&status_page(
             ctx,
             &receipt,
             view,
@@ -303,18 +324,22 @@ async fn add(
         Err(ServiceError::Input(err)) => {
             let problem = Some(Problem::new(&ctx, err));
             let status = input_status(err);
-            Ok(render_with(
-                status,
-                &status_page(
-                    ctx,
-                    &receipt,
-                    view,
-                    form.message,
-                    form.uploads,
-                    problem,
-                    false,
-                ),
-            ))
+            // Nothing was added: the form shown again keeps its token, so that sending it
+            // once it is mended still counts as one message.
+            let token = form.message().token.map(str::to_string);
+            let mut page = status_page(
+                ctx,
+                &receipt,
+                view,
+                form.message,
+                form.uploads,
+                problem,
+                false,
+            );
+            if let Some(token) = token {
+                page.form_token = token;
+            }
+            Ok(render_with(status, &page))
         }
         Err(other) => Err(other.into()),
     }
@@ -383,6 +408,7 @@ fn status_page(
         uploads,
         problem,
         sent,
+        form_token: crate::sealing::random_hex(16),
         ctx,
     }
 }
