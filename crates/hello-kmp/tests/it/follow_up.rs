@@ -242,7 +242,11 @@ on_both!(
             ("form_token", next.as_str()),
         ];
         app.post_form("/follow-up/messages", &repeat).await;
-        assert_eq!(app.count("tip_messages").await, 2, "a new form is a new message");
+        assert_eq!(
+            app.count("tip_messages").await,
+            2,
+            "a new form is a new message"
+        );
     }
 );
 
@@ -255,7 +259,11 @@ on_both!(
         let empty = app
             .post_form(
                 "/follow-up/messages",
-                &[("receipt", &receipt), ("message", " "), ("form_token", token)],
+                &[
+                    ("receipt", &receipt),
+                    ("message", " "),
+                    ("form_token", token),
+                ],
             )
             .await;
         assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -270,7 +278,11 @@ on_both!(
         let odd = app
             .post_form(
                 "/follow-up/messages",
-                &[("receipt", &receipt), ("message", " "), ("form_token", "<b>")],
+                &[
+                    ("receipt", &receipt),
+                    ("message", " "),
+                    ("form_token", "<b>"),
+                ],
             )
             .await;
         let kept = odd

@@ -442,12 +442,16 @@ on_both!(
             ("form_token", "ffeeddccbbaa99887766554433221100"),
             ("upload", id.as_str()),
         ];
-        let first = app.post_multipart("/follow-up/messages", &fields, &[]).await;
+        let first = app
+            .post_multipart("/follow-up/messages", &fields, &[])
+            .await;
         assert_eq!(first.status, StatusCode::OK, "{}", first.body);
         assert!(first.has("#sent-notice"));
         nothing_staged(&app).await;
         // The upload is gone with the first send; the resend is answered as sent.
-        let again = app.post_multipart("/follow-up/messages", &fields, &[]).await;
+        let again = app
+            .post_multipart("/follow-up/messages", &fields, &[])
+            .await;
         assert_eq!(again.status, StatusCode::OK, "{}", again.body);
         assert!(again.has("#sent-notice"), "{}", again.body);
         assert_eq!(app.count("tip_messages").await, 1);
