@@ -41,11 +41,32 @@ impl From<crate::sealing::OpenError> for StoreError {
 }
 
 /// SQLite: busy (5), locked (6), read-only (8), I/O (10), full (13). PostgreSQL: connection
-/// (08…), insufficient resources (53…), operator intervention (57…), read-only transaction (25006).
+/// (08…), insufficient resources (53…), operator intervention (57…), read-only transaction
+/// (25006), and a deadlock (40P01) or serialization failure (40001), after which the same
+/// request sent again goes through: the sender is told to try again shortly, not that
+/// something broke.
 fn is_unavailable_code(code: Option<&str>) -> bool {
     let Some(code) = code else { return false };
-    matches!(code, "5" | "6" | "8" | "10" | "13" | "25006")
-        || code.starts_with("08")
+    matches!(
+        code,
+        "5" | "6" | "8" | "10" | "13" | "25006" | "40P01" | "40001"
+    ) || code.starts_with("08")
         || code.starts_with("53")
         || code.starts_with("57")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_unavailable_code;
+
+    #[test]
+    fn a_deadlock_or_a_busy_database_asks_for_a_retry_and_a_bad_query_does_not() {
+        for code in ["5", "13", "08006", "53100", "40P01", "40001"] {
+            assert!(is_unavailable_code(Some(code)), "{code}");
+        }
+        for code in ["42601", "23502", "1"] {
+            assert!(!is_unavailable_code(Some(code)), "{code}");
+        }
+        assert!(!is_unavailable_code(None));
+    }
 }

@@ -166,10 +166,11 @@ async fn run_batch(pool: &AnyPool, batch: Vec<Job>, atomic: SingleStatementsAtom
                 // head crosswise (a deadlock): auditing batches take turns from their first
                 // statement, and batches that audit nothing never wait for the head.
                 //
-                // Limitation: two batches that take the same two rows in opposite orders can still
-                // deadlock on PostgreSQL; it then fails one job, whose request is refused and
-                // nothing of it is acknowledged. Retrying that job would need jobs that can run
-                // twice, which `write` does not ask for.
+                // Limitation: two batches that take the same two rows in opposite orders can
+                // still deadlock on PostgreSQL; it then fails one job, whose sender is told the
+                // service is busy and to try again (StoreError::Unavailable), nothing of it
+                // acknowledged. Retrying that job here would need jobs that can run twice, which
+                // `write` does not ask for.
                 sqlx::query("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE")
                     .fetch_one(&mut *tx)
                     .await?;
