@@ -630,3 +630,7 @@ draft-sending = Sending…
 draft-waiting = Not sent yet: there is no connection. It will be sent when the phone is connected again.
 draft-busy = Not sent yet: the server is busy. It will be tried again shortly.
 draft-deleted = The waiting tip was deleted from this phone.
+## The JSON API for the mobile app (/api/v1)
+err-query-too-long = The search is too long. Search with a few words: the name of a place, a number or a subject.
+err-point-outside-bangladesh = The location is outside Bangladesh. Try again, or choose a thana from the list.
+err-nearest-unavailable = The nearest thana cannot be found yet: no thana boundaries are loaded. Choose a thana from the list. In an emergency, call 999.

@@ -203,6 +203,13 @@ pub enum InputError {
     NewsAltTooLong,
     #[error("the picture is not a JPEG, PNG or WebP photo")]
     PictureKindRefused,
+    // The JSON API's reading routes and its SOS.
+    #[error("the search is longer than a search may be")]
+    QueryTooLong,
+    #[error("the location is outside Bangladesh")]
+    PointOutsideBangladesh,
+    #[error("no thana boundaries are loaded, so the nearest thana cannot be found")]
+    NearestUnavailable,
 }
 
 impl InputError {
@@ -308,6 +315,9 @@ impl InputError {
             Self::NewsBodyTooLong => "news_body_too_long",
             Self::NewsAltTooLong => "news_alt_too_long",
             Self::PictureKindRefused => "picture_kind_refused",
+            Self::QueryTooLong => "query_too_long",
+            Self::PointOutsideBangladesh => "point_outside_bangladesh",
+            Self::NearestUnavailable => "nearest_unavailable",
         }
     }
 
@@ -397,6 +407,9 @@ impl InputError {
             Self::NewsBodyTooLong => Some("body"),
             Self::NewsAltTooLong => Some("alt"),
             Self::PictureKindRefused => Some("files"),
+            Self::QueryTooLong => Some("q"),
+            Self::PointOutsideBangladesh => Some("location"),
+            Self::NearestUnavailable => None,
         }
     }
 
@@ -418,6 +431,7 @@ impl InputError {
     pub fn status(self) -> u16 {
         match self {
             Self::ReceiptUnknown => 404,
+            Self::NearestUnavailable => 503,
             Self::TooManyGuesses | Self::TooManyLogins | Self::UploadsBusy | Self::SosTooMany => {
                 429
             }
@@ -541,5 +555,8 @@ impl InputError {
         Self::NewsBodyTooLong,
         Self::NewsAltTooLong,
         Self::PictureKindRefused,
+        Self::QueryTooLong,
+        Self::PointOutsideBangladesh,
+        Self::NearestUnavailable,
     ];
 }

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: the citizen's tip flow for a native app, described by the
 //! OpenAPI document at `/api/v1/openapi.json`. Errors share one envelope.
 
+pub mod contacts;
 pub mod openapi;
 pub mod tips;
 pub mod uploads;
@@ -35,6 +36,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
                 .delete(uploads::delete_upload)
                 .layer(DefaultBodyLimit::max(crate::services::uploads::PIECE_MAX)),
         )
+        .route("/contacts", get(contacts::list_contacts))
+        .route("/contacts/nearest", post(contacts::find_nearest_thana))
         .route("/openapi.json", get(openapi::show_openapi))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::OpenApi;
 
 use super::{ErrorBody, ErrorEnvelope};
-use super::{tips, uploads};
+use super::{contacts, tips, uploads};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -21,7 +21,9 @@ use super::{tips, uploads};
         uploads::open_upload,
         uploads::show_upload,
         uploads::add_piece,
-        uploads::delete_upload
+        uploads::delete_upload,
+        contacts::list_contacts,
+        contacts::find_nearest_thana
     ),
     components(schemas(
         ErrorEnvelope,
@@ -37,7 +39,12 @@ use super::{tips, uploads};
         tips::NamedKey,
         uploads::UploadRequest,
         uploads::UploadOpened,
-        uploads::UploadProgress
+        uploads::UploadProgress,
+        contacts::ContactsResponse,
+        contacts::ContactItem,
+        contacts::PhoneItem,
+        contacts::PointRequest,
+        contacts::NearestResponse
     ))
 )]
 pub struct ApiDoc;

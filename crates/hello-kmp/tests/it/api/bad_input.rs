@@ -1,0 +1,86 @@
+//! Every bad input to the app's reading routes and its SOS answers the shared envelope, with a
+//! stable code, both languages and the field at fault, and changes nothing.
+
+use axum::http::StatusCode;
+use serde_json::json;
+
+use super::{get_search, refused};
+use crate::on_both;
+use crate::support::TestApp;
+
+on_both!(
+    an_over_long_search_is_refused_not_cut,
+    |app: TestApp| async move {
+        let at_limit = get_search(&app, "/api/v1/contacts", &"ক".repeat(80)).await;
+        assert_eq!(at_limit.status, StatusCode::OK, "{}", at_limit.body);
+        let over = get_search(&app, "/api/v1/contacts", &"ক".repeat(81)).await;
+        refused(
+            &over,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "query_too_long",
+            Some("q"),
+        );
+    }
+);
+
+on_both!(
+    a_bad_point_for_the_nearest_thana_is_named,
+    |app: TestApp| async move {
+        let nearest = |body| {
+            let app = app.clone();
+            async move { app.post_json("/api/v1/contacts/nearest", body).await }
+        };
+        for body in [json!({}), json!({"lat": 22.817}), json!({"lon": 89.55})] {
+            let answer = nearest(body).await;
+            refused(
+                &answer,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "point_malformed",
+                Some("location"),
+            );
+        }
+        let words = nearest(json!({"lat": "north", "lon": 89.55})).await;
+        refused(&words, StatusCode::BAD_REQUEST, "request_malformed", None);
+        let off_earth = nearest(json!({"lat": 95.0, "lon": 89.55})).await;
+        refused(
+            &off_earth,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "point_out_of_range",
+            Some("location"),
+        );
+        for (lat, lon) in [(51.5074, -0.1278), (22.8, 95.5), (19.0, 89.5)] {
+            let abroad = nearest(json!({"lat": lat, "lon": lon})).await;
+            refused(
+                &abroad,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "point_outside_bangladesh",
+                Some("location"),
+            );
+        }
+        // A good point while no boundaries are loaded: said plainly, with 999.
+        let unloaded = nearest(json!({"lat": 22.817, "lon": 89.55})).await;
+        refused(
+            &unloaded,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "nearest_unavailable",
+            None,
+        );
+        assert!(
+            unloaded.json()["error"]["message_en"]
+                .as_str()
+                .is_some_and(|m| m.contains("no thana boundaries")),
+            "{}",
+            unloaded.body
+        );
+        // The point never goes in the address.
+        let in_url = app
+            .get("/api/v1/contacts/nearest?lat=22.817&lon=89.55")
+            .await;
+        refused(
+            &in_url,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            None,
+        );
+    }
+);
