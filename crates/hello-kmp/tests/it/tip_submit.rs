@@ -245,6 +245,7 @@ on_both!(
             "/api/v1/reference",
             "/api/v1/contacts",
             "/api/v1/contacts/nearest",
+            "/api/v1/faq",
         ] {
             assert!(json["paths"][path].is_object(), "{path} documented");
         }

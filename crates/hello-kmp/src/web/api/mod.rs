@@ -2,6 +2,7 @@
 //! OpenAPI document at `/api/v1/openapi.json`. Errors share one envelope.
 
 pub mod contacts;
+pub mod faq;
 pub mod openapi;
 pub mod tips;
 pub mod uploads;
@@ -38,6 +39,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/contacts", get(contacts::list_contacts))
         .route("/contacts/nearest", post(contacts::find_nearest_thana))
+        .route("/faq", get(faq::show_faq))
         .route("/openapi.json", get(openapi::show_openapi))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::OpenApi;
 
 use super::{ErrorBody, ErrorEnvelope};
-use super::{contacts, tips, uploads};
+use super::{contacts, faq, tips, uploads};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -23,7 +23,8 @@ use super::{contacts, tips, uploads};
         uploads::add_piece,
         uploads::delete_upload,
         contacts::list_contacts,
-        contacts::find_nearest_thana
+        contacts::find_nearest_thana,
+        faq::show_faq
     ),
     components(schemas(
         ErrorEnvelope,
@@ -44,7 +45,10 @@ use super::{contacts, tips, uploads};
         contacts::ContactItem,
         contacts::PhoneItem,
         contacts::PointRequest,
-        contacts::NearestResponse
+        contacts::NearestResponse,
+        faq::FaqResponse,
+        faq::FaqGroupItem,
+        faq::FaqEntryItem
     ))
 )]
 pub struct ApiDoc;

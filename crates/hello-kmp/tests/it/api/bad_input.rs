@@ -20,6 +20,15 @@ on_both!(
             "query_too_long",
             Some("q"),
         );
+        let faq_at_limit = get_search(&app, "/api/v1/faq", &"a".repeat(100)).await;
+        assert_eq!(faq_at_limit.status, StatusCode::OK);
+        let faq_over = get_search(&app, "/api/v1/faq", &"a".repeat(101)).await;
+        refused(
+            &faq_over,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "query_too_long",
+            Some("q"),
+        );
     }
 );
 

@@ -8,6 +8,7 @@ use crate::support::{Answer, TestApp, form_body};
 
 mod bad_input;
 mod contacts;
+mod content;
 
 /// The answer is the shared envelope with this status, code and field, and a message in each
 /// language (the Bangla one in Bangla script).
