@@ -206,6 +206,10 @@ pub enum InputError {
     // The JSON API's reading routes and its SOS.
     #[error("the search is longer than a search may be")]
     QueryTooLong,
+    #[error("the page number is not a whole number from 1")]
+    PageNumberMalformed,
+    #[error("no published post has this address")]
+    PostUnknown,
     #[error("the location is outside Bangladesh")]
     PointOutsideBangladesh,
     #[error("no thana boundaries are loaded, so the nearest thana cannot be found")]
@@ -316,6 +320,8 @@ impl InputError {
             Self::NewsAltTooLong => "news_alt_too_long",
             Self::PictureKindRefused => "picture_kind_refused",
             Self::QueryTooLong => "query_too_long",
+            Self::PageNumberMalformed => "page_number_malformed",
+            Self::PostUnknown => "post_unknown",
             Self::PointOutsideBangladesh => "point_outside_bangladesh",
             Self::NearestUnavailable => "nearest_unavailable",
         }
@@ -408,6 +414,8 @@ impl InputError {
             Self::NewsAltTooLong => Some("alt"),
             Self::PictureKindRefused => Some("files"),
             Self::QueryTooLong => Some("q"),
+            Self::PageNumberMalformed => Some("page"),
+            Self::PostUnknown => Some("post"),
             Self::PointOutsideBangladesh => Some("location"),
             Self::NearestUnavailable => None,
         }
@@ -430,7 +438,7 @@ impl InputError {
     /// The HTTP status this refusal is answered with.
     pub fn status(self) -> u16 {
         match self {
-            Self::ReceiptUnknown => 404,
+            Self::ReceiptUnknown | Self::PostUnknown => 404,
             Self::NearestUnavailable => 503,
             Self::TooManyGuesses | Self::TooManyLogins | Self::UploadsBusy | Self::SosTooMany => {
                 429
@@ -556,6 +564,8 @@ impl InputError {
         Self::NewsAltTooLong,
         Self::PictureKindRefused,
         Self::QueryTooLong,
+        Self::PageNumberMalformed,
+        Self::PostUnknown,
         Self::PointOutsideBangladesh,
         Self::NearestUnavailable,
     ];

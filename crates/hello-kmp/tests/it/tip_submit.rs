@@ -246,6 +246,8 @@ on_both!(
             "/api/v1/contacts",
             "/api/v1/contacts/nearest",
             "/api/v1/faq",
+            "/api/v1/news",
+            "/api/v1/news/{post}",
         ] {
             assert!(json["paths"][path].is_object(), "{path} documented");
         }

@@ -3,6 +3,7 @@
 
 pub mod contacts;
 pub mod faq;
+pub mod news;
 pub mod openapi;
 pub mod tips;
 pub mod uploads;
@@ -37,9 +38,14 @@ pub fn routes(state: &AppState) -> Router<AppState> {
                 .delete(uploads::delete_upload)
                 .layer(DefaultBodyLimit::max(crate::services::uploads::PIECE_MAX)),
         )
+        // Limitation: every answer here is `Cache-Control: no-store` (the middleware's default)
+        // with no ETag, so an app that keeps the directory, FAQ or news for use offline must
+        // fetch them whole again to see whether anything changed.
         .route("/contacts", get(contacts::list_contacts))
         .route("/contacts/nearest", post(contacts::find_nearest_thana))
         .route("/faq", get(faq::show_faq))
+        .route("/news", get(news::list_news))
+        .route("/news/{post}", get(news::show_post))
         .route("/openapi.json", get(openapi::show_openapi))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::OpenApi;
 
 use super::{ErrorBody, ErrorEnvelope};
-use super::{contacts, faq, tips, uploads};
+use super::{contacts, faq, news, tips, uploads};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -24,7 +24,9 @@ use super::{contacts, faq, tips, uploads};
         uploads::delete_upload,
         contacts::list_contacts,
         contacts::find_nearest_thana,
-        faq::show_faq
+        faq::show_faq,
+        news::list_news,
+        news::show_post
     ),
     components(schemas(
         ErrorEnvelope,
@@ -48,7 +50,11 @@ use super::{contacts, faq, tips, uploads};
         contacts::NearestResponse,
         faq::FaqResponse,
         faq::FaqGroupItem,
-        faq::FaqEntryItem
+        faq::FaqEntryItem,
+        news::NewsPageResponse,
+        news::NewsItem,
+        news::PictureItem,
+        news::NewsPostResponse
     ))
 )]
 pub struct ApiDoc;

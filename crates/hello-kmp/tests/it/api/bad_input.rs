@@ -93,3 +93,26 @@ on_both!(
         );
     }
 );
+
+on_both!(
+    a_bad_page_number_or_an_unknown_post_is_refused,
+    |app: TestApp| async move {
+        for page in ["0", "-1", "two", "1.5", "99999999999999999999", ""] {
+            let answer = app.get(&format!("/api/v1/news?page={page}")).await;
+            refused(
+                &answer,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "page_number_malformed",
+                Some("page"),
+            );
+        }
+        // The first page is there even with no posts; the second is past the last.
+        assert_eq!(app.get("/api/v1/news").await.status, StatusCode::OK);
+        let past = app.get("/api/v1/news?page=2").await;
+        refused(&past, StatusCode::NOT_FOUND, "not_found", None);
+        for post in ["1", "1-anything", "abc", "-1", "12x"] {
+            let answer = app.get(&format!("/api/v1/news/{post}")).await;
+            refused(&answer, StatusCode::NOT_FOUND, "post_unknown", Some("post"));
+        }
+    }
+);
