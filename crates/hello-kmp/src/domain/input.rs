@@ -214,6 +214,10 @@ pub enum InputError {
     PointOutsideBangladesh,
     #[error("no thana boundaries are loaded, so the nearest thana cannot be found")]
     NearestUnavailable,
+    #[error("an SOS alert from the app came without the phone's location")]
+    SosLocationRequired,
+    #[error("an SOS alert from the app came without a usable token")]
+    SosTokenMalformed,
 }
 
 impl InputError {
@@ -324,6 +328,8 @@ impl InputError {
             Self::PostUnknown => "post_unknown",
             Self::PointOutsideBangladesh => "point_outside_bangladesh",
             Self::NearestUnavailable => "nearest_unavailable",
+            Self::SosLocationRequired => "sos_location_required",
+            Self::SosTokenMalformed => "sos_token_malformed",
         }
     }
 
@@ -416,8 +422,9 @@ impl InputError {
             Self::QueryTooLong => Some("q"),
             Self::PageNumberMalformed => Some("page"),
             Self::PostUnknown => Some("post"),
-            Self::PointOutsideBangladesh => Some("location"),
+            Self::PointOutsideBangladesh | Self::SosLocationRequired => Some("location"),
             Self::NearestUnavailable => None,
+            Self::SosTokenMalformed => Some("token"),
         }
     }
 
@@ -568,5 +575,7 @@ impl InputError {
         Self::PostUnknown,
         Self::PointOutsideBangladesh,
         Self::NearestUnavailable,
+        Self::SosLocationRequired,
+        Self::SosTokenMalformed,
     ];
 }

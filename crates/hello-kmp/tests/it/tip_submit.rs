@@ -248,6 +248,8 @@ on_both!(
             "/api/v1/faq",
             "/api/v1/news",
             "/api/v1/news/{post}",
+            "/api/v1/sos/token",
+            "/api/v1/sos",
         ] {
             assert!(json["paths"][path].is_object(), "{path} documented");
         }

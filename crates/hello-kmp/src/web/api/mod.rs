@@ -1,10 +1,12 @@
-//! The JSON API under `/api/v1`: the citizen's tip flow for a native app, described by the
-//! OpenAPI document at `/api/v1/openapi.json`. Errors share one envelope.
+//! The JSON API under `/api/v1`: what a native app needs of the citizen's side (the tip flow,
+//! the contacts and the nearest thana, the FAQ, the news, SOS), described by the OpenAPI
+//! document at `/api/v1/openapi.json`. Errors share one envelope.
 
 pub mod contacts;
 pub mod faq;
 pub mod news;
 pub mod openapi;
+pub mod sos;
 pub mod tips;
 pub mod uploads;
 
@@ -46,6 +48,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/faq", get(faq::show_faq))
         .route("/news", get(news::list_news))
         .route("/news/{post}", get(news::show_post))
+        .route("/sos/token", get(sos::issue_token))
+        .route("/sos", post(sos::send_alert))
         .route("/openapi.json", get(openapi::show_openapi))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

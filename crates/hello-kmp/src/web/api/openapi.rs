@@ -4,14 +4,14 @@ use axum::Json;
 use utoipa::OpenApi;
 
 use super::{ErrorBody, ErrorEnvelope};
-use super::{contacts, faq, news, tips, uploads};
+use super::{contacts, faq, news, sos, tips, uploads};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Hello KMP API",
         version = "1",
-        description = "The citizen's secret-tip flow of Hello KMP, for native apps. No request is tied to a person: keep the receipt on the phone only as long as the citizen wants."
+        description = "The citizen's side of Hello KMP for native apps: secret tips, the contacts and the nearest thana, the FAQ, the news and SOS. No request is tied to a person: keep the receipt on the phone only as long as the citizen wants. Points and search words are used for the answer only, never stored or logged."
     ),
     paths(
         tips::submit_tip,
@@ -26,7 +26,9 @@ use super::{contacts, faq, news, tips, uploads};
         contacts::find_nearest_thana,
         faq::show_faq,
         news::list_news,
-        news::show_post
+        news::show_post,
+        sos::issue_token,
+        sos::send_alert
     ),
     components(schemas(
         ErrorEnvelope,
@@ -54,7 +56,11 @@ use super::{contacts, faq, news, tips, uploads};
         news::NewsPageResponse,
         news::NewsItem,
         news::PictureItem,
-        news::NewsPostResponse
+        news::NewsPostResponse,
+        sos::SosToken,
+        sos::SosRequest,
+        sos::SosSent,
+        sos::ShownLine
     ))
 )]
 pub struct ApiDoc;

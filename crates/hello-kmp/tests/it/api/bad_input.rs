@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use serde_json::json;
 
-use super::{get_search, refused};
+use super::{get_search, refused, says_call_999, sos_token};
 use crate::on_both;
 use crate::support::TestApp;
 
@@ -114,5 +114,85 @@ on_both!(
             let answer = app.get(&format!("/api/v1/news/{post}")).await;
             refused(&answer, StatusCode::NOT_FOUND, "post_unknown", Some("post"));
         }
+    }
+);
+
+on_both!(
+    an_sos_without_a_point_says_call_999_and_bad_fields_are_named,
+    |app: TestApp| async move {
+        let token = sos_token(&app).await;
+        let send = |body| {
+            let app = app.clone();
+            async move { app.post_json("/api/v1/sos", body).await }
+        };
+        for body in [
+            json!({"token": token}),
+            json!({"lat": 22.817, "token": token}),
+            json!({"lon": 89.55, "callback_phone": "01712345678", "token": token}),
+        ] {
+            let answer = send(body).await;
+            refused(
+                &answer,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "sos_location_required",
+                Some("location"),
+            );
+            says_call_999(&answer);
+        }
+        let off_earth = send(json!({"lat": 95.5, "lon": 89.5, "token": token})).await;
+        refused(
+            &off_earth,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "sos_point_unusable",
+            Some("place"),
+        );
+        says_call_999(&off_earth);
+        let negative = send(json!({"lat": 22.8, "lon": 89.5, "accuracy_m": -4, "token": token}));
+        refused(
+            &negative.await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "sos_point_unusable",
+            Some("place"),
+        );
+        for phone in ["01712-34", "999", "+44 20 7946 0000"] {
+            let answer = send(json!({
+                "lat": 22.817, "lon": 89.55, "callback_phone": phone, "token": token
+            }))
+            .await;
+            refused(
+                &answer,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "callback_malformed",
+                Some("callback"),
+            );
+        }
+        for bad in [
+            json!(null),
+            json!(""),
+            json!("short"),
+            json!("x".repeat(65)),
+        ] {
+            let answer = send(json!({"lat": 22.817, "lon": 89.55, "token": bad})).await;
+            refused(
+                &answer,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "sos_token_malformed",
+                Some("token"),
+            );
+            says_call_999(&answer);
+        }
+        let words = send(json!({"lat": "here", "lon": 89.55, "token": token})).await;
+        refused(&words, StatusCode::BAD_REQUEST, "request_malformed", None);
+        let form = app
+            .post_form(
+                "/api/v1/sos",
+                &[("lat", "22.817"), ("lon", "89.55"), ("alert_token", &token)],
+            )
+            .await;
+        refused(&form, StatusCode::BAD_REQUEST, "request_malformed", None);
+        assert_eq!(app.count("sos_alerts").await, 0, "nothing was stored");
+        // The same token still sends the alert once the input is right.
+        let sent = send(json!({"lat": 22.817, "lon": 89.55, "token": token})).await;
+        assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.body);
     }
 );

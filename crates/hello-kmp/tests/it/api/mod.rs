@@ -9,6 +9,7 @@ use crate::support::{Answer, TestApp, form_body};
 mod bad_input;
 mod contacts;
 mod content;
+mod sos;
 
 /// The answer is the shared envelope with this status, code and field, and a message in each
 /// language (the Bangla one in Bangla script).
@@ -31,6 +32,15 @@ pub fn refused(answer: &Answer, status: StatusCode, code: &str, field: Option<&s
     );
 }
 
+/// The message in both languages says to call 999.
+pub fn says_call_999(answer: &Answer) {
+    let error = &answer.json()["error"];
+    let bn = error["message_bn"].as_str().unwrap_or_default();
+    let en = error["message_en"].as_str().unwrap_or_default();
+    assert!(bn.contains("৯৯৯"), "{bn}");
+    assert!(en.contains("Call 999"), "{en}");
+}
+
 /// `GET path?q=query`, encoded as a browser would.
 pub async fn get_search(app: &TestApp, path: &str, query: &str) -> Answer {
     app.get(&format!("{path}?{}", form_body(&[("q", query)])))
@@ -44,4 +54,14 @@ pub fn ids(list: &serde_json::Value) -> Vec<String> {
         .iter()
         .map(|item| item["id"].as_str().expect("an id").to_string())
         .collect()
+}
+
+/// A fresh SOS token from the API.
+pub async fn sos_token(app: &TestApp) -> String {
+    let answer = app.get("/api/v1/sos/token").await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    answer.json()["token"]
+        .as_str()
+        .expect("a token")
+        .to_string()
 }
