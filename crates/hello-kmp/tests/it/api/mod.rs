@@ -9,6 +9,7 @@ use crate::support::{Answer, TestApp, form_body};
 mod bad_input;
 mod contacts;
 mod content;
+mod privacy;
 mod sos;
 
 /// The answer is the shared envelope with this status, code and field, and a message in each
