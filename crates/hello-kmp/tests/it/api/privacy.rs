@@ -66,7 +66,8 @@ async fn nothing_the_app_sends_is_kept(backend: Backend) {
     let refused = app
         .post_json(
             "/api/v1/sos",
-            json!({"lat": 22.8881234, "lon": 89.5174321, "callback_phone": "0171987", "token": "short"}),
+            json!({"lat": 22.8881234, "lon": 89.5174321,
+                   "callback_phone": "0171987", "token": "short"}),
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
