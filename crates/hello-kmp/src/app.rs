@@ -43,6 +43,15 @@ impl Shared {
     pub fn file_limits(&self) -> crate::domain::media::FileLimits {
         self.settings.attachments.limits()
     }
+
+    /// What an SOS alert is placed and capped by, from the settings.
+    pub fn sos_rules(&self) -> crate::services::sos::citizen::SendRules<'_> {
+        crate::services::sos::citizen::SendRules {
+            area: self.settings.area,
+            caps: self.settings.sos,
+            jurisdictions: &self.jurisdictions,
+        }
+    }
 }
 
 impl Deref for AppState {

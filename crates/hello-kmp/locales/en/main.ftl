@@ -631,3 +631,11 @@ draft-sending = Sending…
 draft-waiting = Not sent yet: there is no connection. It will be sent when the phone is connected again.
 draft-busy = Not sent yet: the server is busy. It will be tried again shortly.
 draft-deleted = The waiting tip was deleted from this phone.
+## The JSON API for the mobile app (/api/v1)
+err-query-too-long = The search is too long. Search with a few words: the name of a place, a number or a subject.
+err-page-number-malformed = A page number is a whole number from 1.
+err-post-unknown = No published news post has this address. It may have been taken down.
+err-point-outside-bangladesh = The location is outside Bangladesh. Try again, or choose a thana from the list.
+err-nearest-unavailable = The nearest thana cannot be found yet: no thana boundaries are loaded. Choose a thana from the list. In an emergency, call 999.
+err-sos-location-required = The alert needs your phone's location, and none came. Call 999 now: it is free from any phone.
+err-sos-token-malformed = The alert came without a usable token, so it was not sent. Call 999 now. The app should ask for a new token and send again.

@@ -126,6 +126,22 @@ pub fn query_terms(query: &str) -> Vec<String> {
         .collect()
 }
 
+/// A search as an app sends it, trimmed; blank is no search. Unlike a page, which reads only the
+/// first `max_chars` characters of whatever its address carries, an app is told when it sends
+/// more, so that it can say so instead of showing results for words it did not mean.
+pub fn parse_search(raw: Option<&str>, max_chars: usize) -> Result<Option<String>, InputError> {
+    let query = raw.unwrap_or_default().trim();
+    if query.chars().count() > max_chars {
+        return Err(InputError::QueryTooLong);
+    }
+    Ok((!query.is_empty()).then(|| query.to_string()))
+}
+
+/// A search from a page's address: trimmed, cut to `max_chars` characters.
+pub fn page_search(raw: &str, max_chars: usize) -> String {
+    raw.trim().chars().take(max_chars).collect()
+}
+
 /// Whether every term is found somewhere in `haystack` (already folded).
 pub fn matches_all(haystack: &str, terms: &[String]) -> bool {
     !terms.is_empty() && terms.iter().all(|t| haystack.contains(t.as_str()))
@@ -202,6 +218,18 @@ mod tests {
         assert!(!matches_all(&fold("The receipt number"), &terms));
         assert!(!matches_all("anything", &[]));
         assert_eq!(query_terms(&"a".repeat(500))[0].len(), QUERY_MAX_CHARS);
+    }
+
+    #[test]
+    fn an_app_search_over_the_limit_is_refused_and_a_page_search_is_cut() {
+        assert_eq!(parse_search(Some("  রসিদ "), 5), Ok(Some("রসিদ".into())));
+        assert_eq!(parse_search(Some("   "), 5), Ok(None));
+        assert_eq!(parse_search(None, 5), Ok(None));
+        assert_eq!(
+            parse_search(Some("আমার রসিদ"), 5),
+            Err(InputError::QueryTooLong)
+        );
+        assert_eq!(page_search(" আমার রসিদ ", 4), "আমার");
     }
 
     #[test]

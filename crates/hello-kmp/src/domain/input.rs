@@ -203,6 +203,21 @@ pub enum InputError {
     NewsAltTooLong,
     #[error("the picture is not a JPEG, PNG or WebP photo")]
     PictureKindRefused,
+    // The JSON API's reading routes and its SOS.
+    #[error("the search is longer than a search may be")]
+    QueryTooLong,
+    #[error("the page number is not a whole number from 1")]
+    PageNumberMalformed,
+    #[error("no published post has this address")]
+    PostUnknown,
+    #[error("the location is outside Bangladesh")]
+    PointOutsideBangladesh,
+    #[error("no thana boundaries are loaded, so the nearest thana cannot be found")]
+    NearestUnavailable,
+    #[error("an SOS alert from the app came without the phone's location")]
+    SosLocationRequired,
+    #[error("an SOS alert from the app came without a usable token")]
+    SosTokenMalformed,
 }
 
 impl InputError {
@@ -308,6 +323,13 @@ impl InputError {
             Self::NewsBodyTooLong => "news_body_too_long",
             Self::NewsAltTooLong => "news_alt_too_long",
             Self::PictureKindRefused => "picture_kind_refused",
+            Self::QueryTooLong => "query_too_long",
+            Self::PageNumberMalformed => "page_number_malformed",
+            Self::PostUnknown => "post_unknown",
+            Self::PointOutsideBangladesh => "point_outside_bangladesh",
+            Self::NearestUnavailable => "nearest_unavailable",
+            Self::SosLocationRequired => "sos_location_required",
+            Self::SosTokenMalformed => "sos_token_malformed",
         }
     }
 
@@ -397,6 +419,12 @@ impl InputError {
             Self::NewsBodyTooLong => Some("body"),
             Self::NewsAltTooLong => Some("alt"),
             Self::PictureKindRefused => Some("files"),
+            Self::QueryTooLong => Some("q"),
+            Self::PageNumberMalformed => Some("page"),
+            Self::PostUnknown => Some("post"),
+            Self::PointOutsideBangladesh | Self::SosLocationRequired => Some("location"),
+            Self::NearestUnavailable => None,
+            Self::SosTokenMalformed => Some("token"),
         }
     }
 
@@ -417,7 +445,8 @@ impl InputError {
     /// The HTTP status this refusal is answered with.
     pub fn status(self) -> u16 {
         match self {
-            Self::ReceiptUnknown => 404,
+            Self::ReceiptUnknown | Self::PostUnknown => 404,
+            Self::NearestUnavailable => 503,
             Self::TooManyGuesses | Self::TooManyLogins | Self::UploadsBusy | Self::SosTooMany => {
                 429
             }
@@ -541,5 +570,12 @@ impl InputError {
         Self::NewsBodyTooLong,
         Self::NewsAltTooLong,
         Self::PictureKindRefused,
+        Self::QueryTooLong,
+        Self::PageNumberMalformed,
+        Self::PostUnknown,
+        Self::PointOutsideBangladesh,
+        Self::NearestUnavailable,
+        Self::SosLocationRequired,
+        Self::SosTokenMalformed,
     ];
 }

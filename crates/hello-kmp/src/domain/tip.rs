@@ -175,6 +175,12 @@ impl GeoPoint {
         Self::new(lat, lon).map(Some)
     }
 
+    /// Whether the point lies in the box around Bangladesh (20.5° to 26.7° N, 88.0° to 92.7° E,
+    /// a little wider than the border), where a thana of KMP can be the nearest at all.
+    pub fn in_bangladesh(self) -> bool {
+        (20.5..=26.7).contains(&self.lat) && (88.0..=92.7).contains(&self.lon)
+    }
+
     pub fn new(lat: f64, lon: f64) -> Result<GeoPoint, InputError> {
         if !lat.is_finite() || !lon.is_finite() {
             return Err(InputError::PointMalformed);
@@ -363,6 +369,11 @@ mod tests {
             .expect("parses")
             .expect("some");
         assert!((p.lat - 22.8).abs() < 1e-9);
+        assert!(p.in_bangladesh());
+        for (lat, lon) in [(51.5, -0.12), (22.8, 95.0), (19.9, 89.5), (27.0, 89.5)] {
+            let far = GeoPoint::new(lat, lon).expect("a point");
+            assert!(!far.in_bangladesh(), "{lat},{lon}");
+        }
     }
 
     #[test]

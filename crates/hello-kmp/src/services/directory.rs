@@ -65,7 +65,35 @@ pub enum Hit<'a> {
 /// The number every page puts first.
 pub const EMERGENCY: &str = "999";
 
+/// Longest search read, in characters: more says nothing about a place.
+pub const QUERY_MAX_CHARS: usize = 80;
+
+/// The directory in the order citizens read it: 999 first, then headquarters, the thanas, the
+/// units and the other hotlines.
+#[derive(Debug, Clone)]
+pub struct Sections<'a> {
+    pub emergency: Option<&'a Hotline>,
+    pub hq: Vec<&'a Contact>,
+    pub thanas: Vec<&'a Contact>,
+    pub units: Vec<&'a Contact>,
+    pub hotlines: Vec<&'a Hotline>,
+}
+
 impl Directory {
+    pub fn sections(&self) -> Sections<'_> {
+        Sections {
+            emergency: self.hotlines.iter().find(|h| h.number == EMERGENCY),
+            hq: self.of_kind("hq").collect(),
+            thanas: self.of_kind("thana").collect(),
+            units: self.of_kind("unit").collect(),
+            hotlines: self
+                .hotlines
+                .iter()
+                .filter(|h| h.number != EMERGENCY)
+                .collect(),
+        }
+    }
+
     pub fn place(&self, key: &str) -> Option<&Contact> {
         self.places.iter().find(|p| p.key == key)
     }

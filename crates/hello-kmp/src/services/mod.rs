@@ -8,6 +8,7 @@ pub mod audit;
 pub mod directory;
 pub mod faq;
 pub mod jurisdictions;
+pub mod nearest;
 pub mod news;
 pub mod officers;
 pub mod reference;

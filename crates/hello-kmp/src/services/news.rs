@@ -13,6 +13,7 @@ use sqlx::Row;
 use crate::blobs::Blobs;
 use crate::domain::InputError;
 use crate::domain::content::{Bilingual, slug};
+use crate::domain::digits;
 use crate::domain::media::{self, IMAGE_MAX_BYTES, MediaKind};
 use crate::sealing::{Keys, random_hex};
 use crate::services::ServiceError;
@@ -264,6 +265,27 @@ fn picture_of(row: &sqlx::any::AnyRow) -> Result<Option<Picture>, StoreError> {
             en: row.try_get("picture_alt_en")?,
         },
     }))
+}
+
+/// The page number asked for: none is the first; anything but a whole number from 1 is refused.
+pub fn parse_page_number(raw: Option<&str>) -> Result<i64, InputError> {
+    match raw {
+        None => Ok(1),
+        Some(text) => digits::to_ascii(text.trim())
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or(InputError::PageNumberMalformed),
+    }
+}
+
+/// A post by its address segment (`12-new-helpline`, or the number alone), published only.
+pub async fn published_post_at(store: &Store, segment: &str) -> Result<Post, ServiceError> {
+    let id = id_in_path(segment).ok_or(InputError::PostUnknown)?;
+    match published_post(store, id).await {
+        Err(ServiceError::NotFound) => Err(InputError::PostUnknown.into()),
+        other => other,
+    }
 }
 
 /// One page of published posts, newest first.

@@ -243,10 +243,20 @@ on_both!(
             "/api/v1/tips/lookup",
             "/api/v1/tips/messages",
             "/api/v1/reference",
+            "/api/v1/contacts",
+            "/api/v1/contacts/nearest",
+            "/api/v1/faq",
+            "/api/v1/news",
+            "/api/v1/news/{post}",
+            "/api/v1/sos/token",
+            "/api/v1/sos",
         ] {
             assert!(json["paths"][path].is_object(), "{path} documented");
         }
         assert!(json["components"]["schemas"]["ErrorEnvelope"].is_object());
+        // The point goes in the body, never in the address.
+        let nearest = &json["paths"]["/api/v1/contacts/nearest"]["post"];
+        assert!(nearest["requestBody"].is_object() && nearest.get("parameters").is_none());
         // A change to the API's shape shows up here as a snapshot diff, to be reviewed on purpose.
         insta::assert_json_snapshot!("openapi", json);
     }

@@ -106,6 +106,18 @@ pub async fn published(store: &Store) -> Result<Vec<Group>, ServiceError> {
     Ok(load(store, false).await?)
 }
 
+/// The published FAQ, or only what a search finds in it when `query` is given.
+pub async fn published_matching(
+    store: &Store,
+    query: Option<&str>,
+) -> Result<Vec<Group>, ServiceError> {
+    let groups = published(store).await?;
+    Ok(match query {
+        Some(query) => search(groups, query),
+        None => groups,
+    })
+}
+
 // Limitation: search reads every published entry and compares in memory, on each request: right
 // for the tens or few hundreds of questions an FAQ has, not for thousands; the words are matched
 // as typed (no stemming, no spelling variants beyond what `content::fold` evens out).

@@ -98,6 +98,46 @@ impl NewAlert {
     }
 }
 
+/// An alert as the app sends it. The app asks the phone for its point before it sends: without
+/// one the citizen is told to call 999 (the app has no written place to fall back on). The
+/// app's token does what the page's does.
+#[derive(Clone, Copy, Default)]
+pub struct AppAlert<'a> {
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub accuracy_m: Option<f64>,
+    pub callback: Option<&'a str>,
+    pub token: Option<&'a str>,
+}
+
+impl NewAlert {
+    /// Parses the app's alert by the page's rules, once the point and the token are there.
+    pub fn parse_app(alert: AppAlert<'_>) -> Result<NewAlert, InputError> {
+        let (Some(lat), Some(lon)) = (alert.lat, alert.lon) else {
+            return Err(InputError::SosLocationRequired);
+        };
+        let token = alert.token.unwrap_or_default();
+        if !matches!(parse_token(token), Ok(Some(_))) {
+            return Err(InputError::SosTokenMalformed);
+        }
+        let form = SosForm {
+            lat: lat.to_string(),
+            lon: lon.to_string(),
+            accuracy: alert.accuracy_m.map(|a| a.to_string()).unwrap_or_default(),
+            place: String::new(),
+            callback: alert.callback.unwrap_or_default().to_string(),
+            alert_token: token.to_string(),
+        };
+        NewAlert::parse(&form)
+    }
+}
+
+/// A fresh token for one SOS page or one alert of the app: random, kept nowhere until an alert
+/// comes with it, and then only as a keyed hash.
+pub fn new_token() -> String {
+    random_hex(16)
+}
+
 /// The page's token: 32 to 64 letters, digits, dashes or underscores, or none.
 fn parse_token(input: &str) -> Result<Option<String>, InputError> {
     let token = input.trim();
@@ -326,6 +366,45 @@ mod tests {
         assert_eq!(
             NewAlert::parse(&tampered).map(|_| ()),
             Err(InputError::FormTampered)
+        );
+    }
+
+    #[test]
+    fn the_app_must_send_a_point_and_a_token() {
+        let token = new_token();
+        let alert = AppAlert {
+            lat: Some(22.817),
+            lon: Some(89.55),
+            accuracy_m: Some(12.4),
+            callback: Some("01712345678"),
+            token: Some(&token),
+        };
+        let parsed = NewAlert::parse_app(alert).expect("parses");
+        assert_eq!(parsed.accuracy_m, Some(12));
+        assert_eq!(parsed.token.as_deref(), Some(token.as_str()));
+        let no_point = AppAlert { lon: None, ..alert };
+        assert_eq!(
+            NewAlert::parse_app(no_point).map(|_| ()),
+            Err(InputError::SosLocationRequired)
+        );
+        for bad in [None, Some(""), Some("short"), Some("x y z")] {
+            let tokenless = AppAlert {
+                token: bad,
+                ..alert
+            };
+            assert_eq!(
+                NewAlert::parse_app(tokenless).map(|_| ()),
+                Err(InputError::SosTokenMalformed),
+                "{bad:?}"
+            );
+        }
+        let far = AppAlert {
+            lat: Some(95.0),
+            ..alert
+        };
+        assert_eq!(
+            NewAlert::parse_app(far).map(|_| ()),
+            Err(InputError::SosPointUnusable)
         );
     }
 

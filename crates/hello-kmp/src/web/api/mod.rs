@@ -1,7 +1,12 @@
-//! The JSON API under `/api/v1`: the citizen's tip flow for a native app, described by the
-//! OpenAPI document at `/api/v1/openapi.json`. Errors share one envelope.
+//! The JSON API under `/api/v1`: what a native app needs of the citizen's side (the tip flow,
+//! the contacts and the nearest thana, the FAQ, the news, SOS), described by the OpenAPI
+//! document at `/api/v1/openapi.json`. Errors share one envelope.
 
+pub mod contacts;
+pub mod faq;
+pub mod news;
 pub mod openapi;
+pub mod sos;
 pub mod tips;
 pub mod uploads;
 
@@ -35,6 +40,16 @@ pub fn routes(state: &AppState) -> Router<AppState> {
                 .delete(uploads::delete_upload)
                 .layer(DefaultBodyLimit::max(crate::services::uploads::PIECE_MAX)),
         )
+        // Limitation: every answer here is `Cache-Control: no-store` (the middleware's default)
+        // with no ETag, so an app that keeps the directory, FAQ or news for use offline must
+        // fetch them whole again to see whether anything changed.
+        .route("/contacts", get(contacts::list_contacts))
+        .route("/contacts/nearest", post(contacts::find_nearest_thana))
+        .route("/faq", get(faq::show_faq))
+        .route("/news", get(news::list_news))
+        .route("/news/{post}", get(news::show_post))
+        .route("/sos/token", get(sos::issue_token))
+        .route("/sos", post(sos::send_alert))
         .route("/openapi.json", get(openapi::show_openapi))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -13,10 +13,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::app::AppState;
 use crate::domain::InputError;
+use crate::domain::content::page_search;
 use crate::domain::tip::GeoPoint;
 use crate::i18n::Lang;
-use crate::services::directory::{self, Contact, Directory, EMERGENCY, Hit, Hotline};
-use crate::services::jurisdictions::{Candidate, Location};
+use crate::services::ServiceError;
+use crate::services::directory::{self, Contact, Directory, Hit, Hotline};
+use crate::services::nearest::{self, Answer};
 use crate::web::error::{WebError, input_status};
 use crate::web::form::CitizenForm;
 use crate::web::page::{PageCtx, Problem, render_with};
@@ -100,22 +102,16 @@ pub struct Sections {
 
 impl Sections {
     fn of(d: &Directory, lang: Lang) -> Sections {
-        let places = |kind: &str| d.of_kind(kind).map(|c| Entry::of_place(c, lang)).collect();
+        let sections = d.sections();
+        let places = |list: &[&Contact]| list.iter().map(|c| Entry::of_place(c, lang)).collect();
+        let hotlines =
+            |list: &[&Hotline]| list.iter().map(|h| Entry::of_hotline(h, lang)).collect();
         Sections {
-            emergency: d
-                .hotlines
-                .iter()
-                .find(|h| h.number == EMERGENCY)
-                .map(|h| Entry::of_hotline(h, lang)),
-            hq: places("hq"),
-            thanas: places("thana"),
-            units: places("unit"),
-            hotlines: d
-                .hotlines
-                .iter()
-                .filter(|h| h.number != EMERGENCY)
-                .map(|h| Entry::of_hotline(h, lang))
-                .collect(),
+            emergency: sections.emergency.map(|h| Entry::of_hotline(h, lang)),
+            hq: places(&sections.hq),
+            thanas: places(&sections.thanas),
+            units: places(&sections.units),
+            hotlines: hotlines(&sections.hotlines),
         }
     }
 }
@@ -146,18 +142,13 @@ pub struct SearchQuery {
     q: String,
 }
 
-/// Longest query kept, in characters: more says nothing about a place.
-const QUERY_MAX_CHARS: usize = 80;
-
-// Limitation: the JSON API (/api/v1) has no contacts or nearest-thana route yet, so a native app
-// cannot list the contacts or ask for its thana without reading these pages.
 pub async fn show_contacts(
     State(state): State<AppState>,
     ctx: PageCtx,
     query: Result<Query<SearchQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, WebError> {
     let query = query.map(|Query(q)| q.q).unwrap_or_default();
-    let query: String = query.trim().chars().take(QUERY_MAX_CHARS).collect();
+    let query = page_search(&query, directory::QUERY_MAX_CHARS);
     contacts_page(&state, ctx, query, None).await
 }
 
@@ -176,7 +167,7 @@ async fn contacts_page(
             .map(|hit| Entry::of_hit(hit, lang))
             .collect()
     });
-    let nearest = boundaries_configured(state).await;
+    let nearest = nearest::available(&state.store, &state.jurisdictions).await;
     let status = problem.map_or(StatusCode::OK, input_status);
     let mut sections = Sections::of(&directory, lang);
     // A search that found 999 lists it among what it found; the call button at the top of
@@ -196,30 +187,6 @@ async fn contacts_page(
         ctx,
     };
     Ok(render_with(status, &page))
-}
-
-/// Whether boundaries are imported. The contacts must show even when this cannot be read, so a
-/// failure only hides the button.
-async fn boundaries_configured(state: &AppState) -> bool {
-    match state.jurisdictions.current(&state.store).await {
-        Ok(boundaries) => boundaries.configured(),
-        Err(err) => {
-            tracing::warn!(error = %err, "jurisdiction boundaries could not be read");
-            false
-        }
-    }
-}
-
-/// What "my nearest thana" found.
-pub enum Answer {
-    /// Inside this thana, well away from its edge.
-    In,
-    /// Inside the first thana listed, near the edge of another.
-    NearEdge,
-    /// Outside every boundary, but near the thanas listed.
-    NearOutside,
-    /// Outside every boundary and far from all.
-    Outside,
 }
 
 #[derive(Template)]
@@ -245,10 +212,6 @@ impl NearestPage {
         matches!(self.answer, Answer::NearOutside)
     }
 }
-
-/// How far a neighbouring thana's edge may be for "my nearest thana" to name it beside the
-/// thana a point near a boundary lies in.
-const NEIGHBOUR_WITHIN_M: f64 = 2_000.0;
 
 #[derive(serde::Deserialize, Default)]
 #[serde(default)]
@@ -278,48 +241,32 @@ pub async fn show_nearest(
         }
         Err(err) => return contacts_page(&state, ctx, String::new(), Some(err)).await,
     };
-    let boundaries = state.jurisdictions.current(&state.store).await?;
-    if !boundaries.configured() {
-        return Ok(Redirect::to("/contacts").into_response());
-    }
-    let location = boundaries.locate(point, state.jurisdictions.margin_m());
-    let directory = directory::published(&state.store).await?;
-    let lang = ctx.lang;
-    let entry = |key: &str| directory.place(key).map(|c| Entry::of_place(c, lang));
-    let (answer, entries) = match &location {
-        Location::Routed(thana) => (Answer::In, entry(thana).into_iter().collect()),
-        Location::NeedsConfirmation { candidates } => {
-            let mut thanas: Vec<String> = candidates.iter().map(|c| c.thana.clone()).collect();
-            let answer = match candidates.as_slice() {
-                [only] if only.inside => {
-                    // Near the edge of the one thana it lies in: name the neighbour too.
-                    let neighbour = boundaries
-                        .nearest_other(point, &only.thana)
-                        .filter(|n| n.distance_m <= NEIGHBOUR_WITHIN_M);
-                    if let Some(Candidate { thana, .. }) = neighbour {
-                        thanas.push(thana);
-                    }
-                    Answer::NearEdge
-                }
-                [first, ..] if first.inside => Answer::NearEdge,
-                _ => Answer::NearOutside,
-            };
-            (answer, thanas.iter().filter_map(|t| entry(t)).collect())
+    let nearest = match nearest::nearest_thana(&state.store, &state.jurisdictions, point).await {
+        Ok(nearest) => nearest,
+        // The button is hidden without boundaries: this is an old page, sent back to the list.
+        Err(ServiceError::Input(InputError::NearestUnavailable)) => {
+            return Ok(Redirect::to("/contacts").into_response());
         }
-        Location::Outside => (Answer::Outside, Vec::new()),
+        Err(ServiceError::Input(err)) => {
+            return contacts_page(&state, ctx, String::new(), Some(err)).await;
+        }
+        Err(other) => return Err(other.into()),
     };
-    let all_thanas = match answer {
-        Answer::Outside => directory
-            .of_kind("thana")
-            .map(|c| Entry::of_place(c, lang))
-            .collect(),
-        _ => Vec::new(),
+    let lang = ctx.lang;
+    let entries: Vec<Entry> = nearest
+        .thanas
+        .iter()
+        .map(|c| Entry::of_place(c, lang))
+        .collect();
+    let (entries, all_thanas) = match nearest.answer {
+        Answer::Outside => (Vec::new(), entries),
+        _ => (entries, Vec::new()),
     };
     let page = NearestPage {
-        answer,
+        answer: nearest.answer,
         entries,
         all_thanas,
-        attribution: boundaries.attribution().to_string(),
+        attribution: nearest.attribution,
         ctx,
     };
     Ok(render_with(StatusCode::OK, &page))

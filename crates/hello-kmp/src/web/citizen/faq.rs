@@ -8,7 +8,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 
 use crate::app::AppState;
-use crate::domain::content::{QUERY_MAX_CHARS, paragraphs};
+use crate::domain::content::{QUERY_MAX_CHARS, page_search, paragraphs};
 use crate::services::faq;
 use crate::web::error::WebError;
 use crate::web::page::{PageCtx, render};
@@ -50,18 +50,12 @@ pub async fn show_faq(
     query: Result<Query<FaqQuery>, QueryRejection>,
 ) -> Result<Response, WebError> {
     // A query string that does not parse is read as no search at all.
-    let query: String = query
-        .map(|Query(q)| q.q)
-        .unwrap_or_default()
-        .trim()
-        .chars()
-        .take(QUERY_MAX_CHARS)
-        .collect();
-    let mut groups = faq::published(&state.store).await?;
+    let query = page_search(
+        &query.map(|Query(q)| q.q).unwrap_or_default(),
+        QUERY_MAX_CHARS,
+    );
     let searched = !query.is_empty();
-    if searched {
-        groups = faq::search(groups, &query);
-    }
+    let groups = faq::published_matching(&state.store, searched.then_some(query.as_str())).await?;
     let lang = ctx.lang;
     let groups: Vec<GroupView> = groups
         .into_iter()

@@ -109,20 +109,12 @@ pub struct PageQuery {
     page: Option<String>,
 }
 
-/// The page number asked for: none is the first; anything but a number from 1 is not a page.
+/// The page number asked for; a page that cannot be is not found, as a page past the last.
 fn page_number(query: Result<Query<PageQuery>, QueryRejection>) -> Result<i64, WebError> {
     let Ok(Query(query)) = query else {
         return Err(WebError::NotFound);
     };
-    match query.page {
-        None => Ok(1),
-        Some(text) => text
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|n| *n >= 1)
-            .ok_or(WebError::NotFound),
-    }
+    news::parse_page_number(query.page.as_deref()).map_err(|_| WebError::NotFound)
 }
 
 fn page_link(number: i64) -> String {
@@ -170,8 +162,7 @@ pub async fn show_post(
     ctx: PageCtx,
     Path(segment): Path<String>,
 ) -> Result<Response, WebError> {
-    let id = news::id_in_path(&segment).ok_or(WebError::NotFound)?;
-    let post = news::published_post(&state.store, id).await?;
+    let post = news::published_post_at(&state.store, &segment).await?;
     // An old address (the title changed) or the bare number leads to the post's own address.
     if format!("/news/{segment}") != post.path() {
         return Ok(Redirect::permanent(&post.path()).into_response());

@@ -8,8 +8,7 @@ use axum::response::Response;
 
 use crate::app::AppState;
 use crate::domain::InputError;
-use crate::sealing::random_hex;
-use crate::services::sos::citizen::{self, NewAlert, SendRules, SosForm};
+use crate::services::sos::citizen::{self, NewAlert, SosForm};
 use crate::web::error::{WebError, input_status};
 use crate::web::form::CitizenForm;
 use crate::web::page::{PageCtx, Problem, render, render_with};
@@ -56,7 +55,7 @@ pub struct SentPage {
 
 pub async fn show_sos_page(State(state): State<AppState>, ctx: PageCtx) -> Response {
     let form = SosForm {
-        alert_token: random_hex(16),
+        alert_token: citizen::new_token(),
         ..SosForm::default()
     };
     render(&SosPage::new(&state, ctx, form, None))
@@ -74,11 +73,7 @@ pub async fn send_alert(
         Err(err) => return Ok(refuse(&state, ctx, form, err)),
     };
     let callback_given = alert.callback.is_some();
-    let rules = SendRules {
-        area: state.settings.area,
-        caps: state.settings.sos,
-        jurisdictions: &state.jurisdictions,
-    };
+    let rules = state.sos_rules();
     let sent = match citizen::send(&state.store, &state.keys, &state.sos_hub, rules, alert).await {
         Ok(sent) => sent,
         Err(crate::services::ServiceError::Input(err)) => {
@@ -103,7 +98,7 @@ pub async fn send_alert(
 /// The page again, as typed, with the reason in both languages.
 fn refuse(state: &AppState, ctx: PageCtx, mut form: SosForm, err: InputError) -> Response {
     if err == InputError::FormTampered {
-        form.alert_token = random_hex(16);
+        form.alert_token = citizen::new_token();
     }
     // A point the phone gave that cannot be used is dropped, so that sending the written place
     // next is not refused for it again; nothing the citizen typed is lost.
