@@ -310,6 +310,15 @@ pub fn parse_contact_name(input: &str) -> Result<Option<String>, InputError> {
     Ok(Some(name.to_string()))
 }
 
+/// Whether `token` can name a form (a tip's or a message's): 32 to 64 letters, digits, dashes or
+/// underscores, at least 128 bits as hex, so that tokens are not guessable.
+pub fn well_formed_token(token: &str) -> bool {
+    (32..=64).contains(&token.len())
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// A Bangladeshi mobile number the tipster chose to leave, as `+8801XXXXXXXXX`; blank means none.
 // Limitation: only Bangladeshi mobile numbers (01[3-9] and eight digits) are accepted; a tipster
 // abroad cannot leave a foreign number.

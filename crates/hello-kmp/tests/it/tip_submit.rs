@@ -287,3 +287,40 @@ on_both!(
         assert_eq!(app.count("tips").await, 100);
     }
 );
+
+on_both!(
+    api_idempotency_key_makes_one_message,
+    |app: crate::support::TestApp| async move {
+        let sent = app
+            .post_json(
+                "/api/v1/tips",
+                serde_json::json!({"category": "drugs", "description": "x"}),
+            )
+            .await;
+        let receipt = sent.json()["receipt"]
+            .as_str()
+            .expect("receipt")
+            .to_string();
+        let body = serde_json::json!({
+            "receipt": receipt,
+            "message": "একবারই once-only",
+            "idempotency_key": "msg-5d1c9e2f7a3b-4c8d-a1e6-0f2b9c7d",
+        });
+        let first = app.post_json("/api/v1/tips/messages", body.clone()).await;
+        assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+        let again = app.post_json("/api/v1/tips/messages", body).await;
+        assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+        assert_eq!(again.json()["messages"].as_array().map(Vec::len), Some(1));
+        assert_eq!(app.count("tip_messages").await, 1);
+        // A key that cannot be one is refused, and nothing is added.
+        let odd = app
+            .post_json(
+                "/api/v1/tips/messages",
+                serde_json::json!({"receipt": receipt, "message": "y", "idempotency_key": "short"}),
+            )
+            .await;
+        assert_eq!(odd.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", odd.body);
+        assert_eq!(odd.json()["error"]["code"], "form_tampered");
+        assert_eq!(app.count("tip_messages").await, 1);
+    }
+);

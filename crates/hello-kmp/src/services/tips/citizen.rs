@@ -83,13 +83,7 @@ impl NewTip {
         let contact_name = tip::parse_contact_name(&form.contact_name)?;
         let contact_phone = tip::parse_contact_phone(&form.contact_phone)?;
         let token = form.form_token.trim();
-        // At least 32 characters (128 bits as hex), so that keys are not guessable.
-        let token_ok = token.is_empty()
-            || ((32..=64).contains(&token.len())
-                && token
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
-        if !token_ok {
+        if !token.is_empty() && !tip::well_formed_token(token) {
             return Err(InputError::FormTampered);
         }
         let idempotency_key = (!token.is_empty()).then(|| token.to_string());

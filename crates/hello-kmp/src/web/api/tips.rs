@@ -214,11 +214,16 @@ pub struct MessageRequest {
     pub receipt: String,
     /// Up to 5,000 characters.
     pub message: String,
+    /// 32 to 64 letters, digits, dashes or underscores, new for each message: sending the same
+    /// key, receipt and text again (after a lost answer) adds the message once.
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
 }
 
 #[utoipa::path(post, path = "/api/v1/tips/messages", request_body = MessageRequest,
     responses(
         (status = 201, description = "Committed", body = TipStatusResponse),
+        (status = 200, description = "This key, receipt and text were sent before: added once", body = TipStatusResponse),
         (status = 404, description = "No tip has this receipt", body = ErrorEnvelope),
         (status = 422, description = "Input refused", body = ErrorEnvelope),
         (status = 429, description = "Too many wrong receipts from this client", body = ErrorEnvelope),
@@ -229,16 +234,22 @@ pub async fn add_information(
     request: Result<ApiJson<MessageRequest>, ApiError>,
 ) -> Result<Response, ApiError> {
     let ApiJson(request) = request?;
+    let key = request.idempotency_key.as_deref().map(str::trim);
+    if key.is_some_and(|k| !crate::domain::tip::well_formed_token(k)) {
+        return Err(InputError::FormTampered.into());
+    }
     let (receipt, _) = checked_look_up(&state, client, &request.receipt).await?;
-    // Limitation: the API's message carries no idempotency key yet, so an app that resends
-    // after a lost answer adds the message twice.
     let message = citizen::SentMessage {
         text: &request.message,
-        token: None,
+        token: key,
     };
-    citizen::add_information(&state.store, &state.keys, &receipt, message).await?;
+    let added = citizen::add_information(&state.store, &state.keys, &receipt, message).await?;
     let view = citizen::look_up(&state.store, &state.keys, &receipt).await?;
-    Ok((StatusCode::CREATED, Json(status_response(view))).into_response())
+    let status = match added {
+        citizen::Added::New => StatusCode::CREATED,
+        citizen::Added::Repeated => StatusCode::OK,
+    };
+    Ok((status, Json(status_response(view))).into_response())
 }
 
 async fn checked_look_up(

@@ -92,15 +92,13 @@ pub struct MessageForm {
 }
 
 impl MessageForm {
-    /// The message as sent. A token that is not one the page could have made (16 to 64 hex
-    /// digits) is ignored: the message is then added as if the form had none.
+    /// The message as sent. A token that is not one the page could have made is ignored: the
+    /// message is then added as if the form had none.
     fn message(&self) -> citizen::SentMessage<'_> {
-        let token = self.form_token.as_str();
-        let made_here =
-            (16..=64).contains(&token.len()) && token.bytes().all(|b| b.is_ascii_hexdigit());
+        let token = self.form_token.trim();
         citizen::SentMessage {
             text: &self.message,
-            token: made_here.then_some(token),
+            token: crate::domain::tip::well_formed_token(token).then_some(token),
         }
     }
 }
