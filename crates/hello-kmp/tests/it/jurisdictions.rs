@@ -544,35 +544,14 @@ on_both!(
 /// The point sent for "my nearest thana", or with a tip, reaches no log and no table.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn points_are_neither_logged_nor_stored() {
-    use std::io::Write;
-    use std::sync::{Arc, Mutex};
-
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-    impl Write for Captured {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().expect("log buffer").extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
     for backend in [Backend::Sqlite, Backend::Postgres] {
-        let logs = Captured::default();
-        let sink = logs.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_writer(move || sink.clone())
-            .finish();
-        let _guard = tracing::subscriber::set_default(subscriber);
+        let (logs, _guard) = crate::support::LogCapture::start();
         let app = TestApp::start(backend).await;
         import_thanas(&app, &THANA_MAP).await;
         let answer = nearest(&app, "22.8171234", "89.5504321").await;
         assert_eq!(answer.status, StatusCode::OK);
         send_tip(&app, "theft", "", (22.8881234, 89.5174321)).await;
-        let text = String::from_utf8_lossy(&logs.0.lock().expect("logs")).into_owned();
+        let text = logs.text();
         assert!(text.contains("tip received"), "the capture works");
         let dump = app.dump_database().await;
         for digits in ["8171234", "5504321", "8881234", "5174321"] {

@@ -899,30 +899,10 @@ fn the_links_are_read_from_the_settings_and_a_bad_one_is_named() {
     assert!(format!("{misspelt:#}").contains("facbook"), "{misspelt:#}");
 }
 
-/// A log sink the test can read back.
-#[derive(Clone, Default)]
-struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("log buffer").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// Reading the FAQ and the news leaves nothing about the reader: not in the log, not in the
 /// data, and no cookie.
 async fn readers_leave_no_trace(backend: crate::support::Backend) {
-    let logs = Captured::default();
-    let sink = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || sink.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (logs, _guard) = crate::support::LogCapture::start();
     const SEARCH: &str = "reader-search-probe-5521";
     const AGENT: &str = "ReaderProbe/1.0 (reader-ua-7719)";
     const PEER: &str = "198.51.100.77";
@@ -968,7 +948,7 @@ async fn readers_leave_no_trace(backend: crate::support::Backend) {
     }
     app.state.store.close().await;
     stored.push_str(&crate::support::data_files_text(app.data_dir()));
-    let logged = String::from_utf8_lossy(&logs.0.lock().expect("log buffer")).into_owned();
+    let logged = logs.text();
     assert!(
         logged.contains("/news/{post}"),
         "the log was captured: {logged}"

@@ -1,9 +1,6 @@
 //! Nothing that could identify a tipster is stored or logged: not the text (sealed), not the user
 //! agent, not the client's address, not the receipt.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use axum::http::StatusCode;
 
 use crate::support::{Backend, TestApp, receipt_of};
@@ -13,28 +10,8 @@ const USER_AGENT: &str = "PrivacyProbe/9.9 (distinctive-ua-3307)";
 const FORWARDED: &str = "203.0.113.177";
 const PEER: &str = "198.51.100.212";
 
-/// A log sink the test can read back.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("log buffer").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 async fn nothing_identifying_is_kept(backend: Backend) {
-    let logs = Captured::default();
-    let sink = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || sink.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (logs, _guard) = crate::support::LogCapture::start();
 
     // The peer is a trusted proxy, so the forwarded address is the one the throttle sees.
     let app = TestApp::start_with(backend, |s| {
@@ -113,7 +90,7 @@ async fn nothing_identifying_is_kept(backend: Backend) {
     }
     app.state.store.close().await;
     stored.push_str(&crate::support::data_files_text(app.data_dir()));
-    let logged = String::from_utf8_lossy(&logs.0.lock().expect("log buffer")).into_owned();
+    let logged = logs.text();
     assert!(
         logged.contains("tip received"),
         "the log was captured: {logged}"

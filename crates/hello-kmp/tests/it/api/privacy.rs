@@ -1,9 +1,6 @@
 //! Nothing the app sends to the reading routes or with an SOS is kept or logged: not the point,
 //! not the call-back number, not the search words.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use axum::http::StatusCode;
 use serde_json::json;
 
@@ -11,33 +8,13 @@ use super::{get_search, sos_token};
 use crate::jurisdictions::{THANA_MAP, import_thanas};
 use crate::support::{Backend, TestApp};
 
-/// A log sink the test can read back.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("log buffer").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 // Each search mixes a word that finds something with one found nowhere but in this test.
 const CONTACT_WORDS: &str = "Kotwali zqxcontactprobe";
 const FAQ_WORDS: &str = "রসিদ faqprobe7731";
 const PHONE: &str = "01719876543";
 
 async fn nothing_the_app_sends_is_kept(backend: Backend) {
-    let logs = Captured::default();
-    let sink = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || sink.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (logs, _guard) = crate::support::LogCapture::start();
     let app = TestApp::start(backend).await;
     import_thanas(&app, &THANA_MAP).await;
 
@@ -79,7 +56,7 @@ async fn nothing_the_app_sends_is_kept(backend: Backend) {
     }
     app.state.store.close().await;
     stored.push_str(&crate::support::data_files_text(app.data_dir()));
-    let logged = String::from_utf8_lossy(&logs.0.lock().expect("log buffer")).into_owned();
+    let logged = logs.text();
     assert!(logged.contains("SOS alert received"), "captured: {logged}");
     for secret in [
         "zqxcontactprobe",

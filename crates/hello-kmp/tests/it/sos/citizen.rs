@@ -1,8 +1,5 @@
 //! The citizen's side of SOS: bad input first, then what is stored and what is refused.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use axum::http::StatusCode;
 use scraper::{ElementRef, Selector};
 
@@ -346,31 +343,11 @@ on_both!(
     }
 );
 
-/// A log sink the test can read back.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("log buffer").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 const USER_AGENT: &str = "SosProbe/1.0 (distinctive-ua-6612)";
 const PEER: &str = "198.51.100.77";
 
 async fn nothing_about_the_sender_is_kept(backend: Backend) {
-    let logs = Captured::default();
-    let sink = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || sink.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (logs, _guard) = crate::support::LogCapture::start();
     let app = TestApp::start(backend).await;
     let token = page_token(&app).await;
     let sent = app
@@ -395,7 +372,7 @@ async fn nothing_about_the_sender_is_kept(backend: Backend) {
     }
     app.state.store.close().await;
     stored.push_str(&crate::support::data_files_text(app.data_dir()));
-    let logged = String::from_utf8_lossy(&logs.0.lock().expect("log buffer")).into_owned();
+    let logged = logs.text();
     assert!(logged.contains("SOS alert received"), "captured: {logged}");
     for secret in [
         USER_AGENT,
