@@ -257,12 +257,7 @@ pub fn parse_text(
     empty: InputError,
     too_long: InputError,
 ) -> Result<String, InputError> {
-    // Control characters (other than line breaks and tabs) carry nothing a reader can see.
-    let text: String = input
-        .replace("\r\n", "\n")
-        .chars()
-        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
-        .collect();
+    let text = visible_text(input);
     let text = text.trim().to_string();
     // Zero-width joiners are kept (Bangla conjuncts use them) but do not make text non-empty.
     if text.chars().all(|c| c.is_whitespace() || is_invisible(c)) {
@@ -272,6 +267,19 @@ pub fn parse_text(
         return Err(too_long);
     }
     Ok(text)
+}
+
+/// The text without what no reader sees but can be misled by: control characters (other than
+/// line breaks and tabs), and the embeddings, overrides and isolates of the bidirectional
+/// algorithm (U+202A–U+202E, U+2066–U+2069), which would make an officer's page show words in
+/// another order than they were written. Bangla and English need none of them.
+fn visible_text(input: &str) -> String {
+    input
+        .replace("\r\n", "\n")
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .collect()
 }
 
 /// Format characters that show nothing: zero-width spaces and joiners, direction marks, the
@@ -300,7 +308,8 @@ pub fn parse_message(input: &str) -> Result<String, InputError> {
 
 /// A name the tipster chose to leave; blank means none.
 pub fn parse_contact_name(input: &str) -> Result<Option<String>, InputError> {
-    let name = input.trim();
+    let name = visible_text(input);
+    let name = name.trim();
     if name.is_empty() {
         return Ok(None);
     }
@@ -345,6 +354,21 @@ pub fn parse_contact_phone(input: &str) -> Result<Option<String>, InputError> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn text_that_would_reorder_or_hide_words_on_an_officers_page_is_dropped() {
+        let sent = "টাকা \u{202E}gnirts\u{202C} নেওয়া \u{2067}x\u{2069}\u{0007} ঘুষ";
+        let kept = parse_description(sent).expect("text remains");
+        assert_eq!(kept, "টাকা gnirts নেওয়া x ঘুষ");
+        let name = parse_contact_name("\u{202E}Rahim").expect("a name");
+        assert_eq!(name.as_deref(), Some("Rahim"));
+        // Bangla conjuncts keep their joiners.
+        assert_eq!(parse_message("ক্\u{200D}ষ").expect("kept"), "ক্\u{200D}ষ");
+        assert_eq!(
+            parse_message("\u{202E}\u{2066}"),
+            Err(InputError::MessageEmpty)
+        );
+    }
+
     use super::*;
 
     #[test]
