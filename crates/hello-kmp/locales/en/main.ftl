@@ -638,4 +638,5 @@ err-post-unknown = No published news post has this address. It may have been tak
 err-point-outside-bangladesh = The location is outside Bangladesh. Try again, or choose a thana from the list.
 err-nearest-unavailable = The nearest thana cannot be found yet: no thana boundaries are loaded. Choose a thana from the list. In an emergency, call 999.
 err-sos-location-required = The alert needs your phone's location, and none came. Call 999 now: it is free from any phone.
+err-sos-request-malformed = The alert could not be sent: the app's request is not of the documented shape. Call 999 now: it is free from any phone.
 err-sos-token-malformed = The alert came without a usable token, so it was not sent. Call 999 now. The app should ask for a new token and send again.

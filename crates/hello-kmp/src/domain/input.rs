@@ -218,6 +218,8 @@ pub enum InputError {
     SosLocationRequired,
     #[error("an SOS alert from the app came without a usable token")]
     SosTokenMalformed,
+    #[error("an SOS alert from the app was not JSON of the documented shape")]
+    SosRequestMalformed,
 }
 
 impl InputError {
@@ -330,6 +332,7 @@ impl InputError {
             Self::NearestUnavailable => "nearest_unavailable",
             Self::SosLocationRequired => "sos_location_required",
             Self::SosTokenMalformed => "sos_token_malformed",
+            Self::SosRequestMalformed => "sos_request_malformed",
         }
     }
 
@@ -425,6 +428,7 @@ impl InputError {
             Self::PointOutsideBangladesh | Self::SosLocationRequired => Some("location"),
             Self::NearestUnavailable => None,
             Self::SosTokenMalformed => Some("token"),
+            Self::SosRequestMalformed => None,
         }
     }
 
@@ -453,7 +457,7 @@ impl InputError {
             Self::UploadUnknown => 404,
             Self::BodyTooLarge | Self::FileTooLarge { .. } => 413,
             Self::FileKindRefused | Self::PictureKindRefused => 415,
-            Self::RequestMalformed => 400,
+            Self::RequestMalformed | Self::SosRequestMalformed => 400,
             Self::MethodNotAllowed => 405,
             Self::LoginFailed => 401,
             Self::CodeWrong | Self::CurrentPasswordWrong => 401,
@@ -577,5 +581,6 @@ impl InputError {
         Self::NearestUnavailable,
         Self::SosLocationRequired,
         Self::SosTokenMalformed,
+        Self::SosRequestMalformed,
     ];
 }

@@ -98,33 +98,36 @@ impl NewAlert {
     }
 }
 
-/// An alert as the app sends it. The app asks the phone for its point before it sends: without
-/// one the citizen is told to call 999 (the app has no written place to fall back on). The
-/// app's token does what the page's does.
+/// An alert as the app sends it: the phone's point, or where the citizen writes they are when
+/// the phone gives none (as the page allows), and the token, which does what the page's does.
 #[derive(Clone, Copy, Default)]
 pub struct AppAlert<'a> {
     pub lat: Option<f64>,
     pub lon: Option<f64>,
     pub accuracy_m: Option<f64>,
+    pub place: Option<&'a str>,
     pub callback: Option<&'a str>,
     pub token: Option<&'a str>,
 }
 
 impl NewAlert {
-    /// Parses the app's alert by the page's rules, once the point and the token are there.
+    /// Parses the app's alert by the page's rules, once a point or a place and the token are
+    /// there.
     pub fn parse_app(alert: AppAlert<'_>) -> Result<NewAlert, InputError> {
-        let (Some(lat), Some(lon)) = (alert.lat, alert.lon) else {
+        let place = alert.place.unwrap_or_default();
+        if alert.lat.is_none() && alert.lon.is_none() && place.trim().is_empty() {
             return Err(InputError::SosLocationRequired);
-        };
+        }
         let token = alert.token.unwrap_or_default();
         if !matches!(parse_token(token), Ok(Some(_))) {
             return Err(InputError::SosTokenMalformed);
         }
+        let number = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
         let form = SosForm {
-            lat: lat.to_string(),
-            lon: lon.to_string(),
-            accuracy: alert.accuracy_m.map(|a| a.to_string()).unwrap_or_default(),
-            place: String::new(),
+            lat: number(alert.lat),
+            lon: number(alert.lon),
+            accuracy: number(alert.accuracy_m),
+            place: place.to_string(),
             callback: alert.callback.unwrap_or_default().to_string(),
             alert_token: token.to_string(),
         };
@@ -370,23 +373,41 @@ mod tests {
     }
 
     #[test]
-    fn the_app_must_send_a_point_and_a_token() {
+    fn the_app_must_send_a_point_or_a_place_and_a_token() {
         let token = new_token();
         let alert = AppAlert {
             lat: Some(22.817),
             lon: Some(89.55),
             accuracy_m: Some(12.4),
+            place: None,
             callback: Some("01712345678"),
             token: Some(&token),
         };
         let parsed = NewAlert::parse_app(alert).expect("parses");
         assert_eq!(parsed.accuracy_m, Some(12));
         assert_eq!(parsed.token.as_deref(), Some(token.as_str()));
-        let no_point = AppAlert { lon: None, ..alert };
+        let nothing = AppAlert {
+            lat: None,
+            lon: None,
+            place: Some("  "),
+            ..alert
+        };
         assert_eq!(
-            NewAlert::parse_app(no_point).map(|_| ()),
+            NewAlert::parse_app(nothing).map(|_| ()),
             Err(InputError::SosLocationRequired)
         );
+        let half_a_point = AppAlert { lon: None, ..alert };
+        assert_eq!(
+            NewAlert::parse_app(half_a_point).map(|_| ()),
+            Err(InputError::SosPointUnusable)
+        );
+        let written = AppAlert {
+            place: Some("খালিশপুর জুট মিলের গেট"),
+            ..nothing
+        };
+        let parsed = NewAlert::parse_app(written).expect("a written place will do");
+        assert_eq!(parsed.point, None);
+        assert_eq!(parsed.place.as_deref(), Some("খালিশপুর জুট মিলের গেট"));
         for bad in [None, Some(""), Some("short"), Some("x y z")] {
             let tokenless = AppAlert {
                 token: bad,

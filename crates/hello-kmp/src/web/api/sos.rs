@@ -13,8 +13,10 @@ use utoipa::ToSchema;
 
 use super::{ApiError, ErrorEnvelope};
 use crate::app::AppState;
+use crate::domain::InputError;
 use crate::i18n::Lang;
 use crate::services::sos::citizen::{self, AppAlert, NewAlert, Sent};
+use crate::web::error::WebError;
 use crate::web::form::ApiJson;
 
 /// A token for one alert.
@@ -33,14 +35,19 @@ pub async fn issue_token() -> Json<SosToken> {
     })
 }
 
-/// An SOS alert from the phone's point.
-// Limitation: the app's alert needs the phone's point. Unlike the page, the API takes no written
-// place, so when the phone gives no location the app can only tell the citizen to call 999.
+/// An SOS alert: the phone's point, or, when the phone gives none, where the citizen is in their
+/// own words.
 #[derive(Deserialize, ToSchema)]
 pub struct SosRequest {
-    /// Degrees north, WGS 84. Required with `lon`: without them, call 999.
+    /// Degrees north, WGS 84, with `lon`. Without a point, send `place`.
+    #[serde(default)]
     pub lat: Option<f64>,
+    #[serde(default)]
     pub lon: Option<f64>,
+    /// Where the citizen is, written by them (up to 300 characters), for when the phone gives no
+    /// location.
+    #[serde(default)]
+    pub place: Option<String>,
     /// The phone's estimate of its error, in metres.
     #[serde(default)]
     pub accuracy_m: Option<f64>,
@@ -114,18 +121,26 @@ impl SosSent {
     responses(
         (status = 201, description = "Committed: the control room has it", body = SosSent),
         (status = 200, description = "This token had sent the alert before", body = SosSent),
-        (status = 422, description = "No usable point or token, or a bad call-back number: the message says to call 999", body = ErrorEnvelope),
+        (status = 400, description = "Not JSON of the documented shape: the message says to call 999", body = ErrorEnvelope),
+        (status = 422, description = "No usable point, place or token, or a bad call-back number: the message says to call 999", body = ErrorEnvelope),
         (status = 429, description = "Too many alerts right now: call 999", body = ErrorEnvelope),
     ))]
 pub async fn send_alert(
     State(state): State<AppState>,
     request: Result<ApiJson<SosRequest>, ApiError>,
 ) -> Result<Response, ApiError> {
-    let ApiJson(request) = request?;
+    // Whatever is wrong with the request, the citizen is told to call 999.
+    let ApiJson(request) = request.map_err(|err| match err.0 {
+        WebError::Input(InputError::RequestMalformed) => {
+            ApiError(WebError::Input(InputError::SosRequestMalformed))
+        }
+        other => ApiError(other),
+    })?;
     let alert = NewAlert::parse_app(AppAlert {
         lat: request.lat,
         lon: request.lon,
         accuracy_m: request.accuracy_m,
+        place: request.place.as_deref(),
         callback: request.callback_phone.as_deref(),
         token: request.token.as_deref(),
     })?;

@@ -127,8 +127,7 @@ on_both!(
         };
         for body in [
             json!({"token": token}),
-            json!({"lat": 22.817, "token": token}),
-            json!({"lon": 89.55, "callback_phone": "01712345678", "token": token}),
+            json!({"place": "   ", "token": token}),
         ] {
             let answer = send(body).await;
             refused(
@@ -136,6 +135,35 @@ on_both!(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "sos_location_required",
                 Some("location"),
+            );
+            says_call_999(&answer);
+        }
+        // Half a point is a point that cannot be used.
+        for body in [
+            json!({"lat": 22.817, "token": token}),
+            json!({"lon": 89.55, "callback_phone": "01712345678", "token": token}),
+        ] {
+            let answer = send(body).await;
+            refused(
+                &answer,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "sos_point_unusable",
+                Some("place"),
+            );
+            says_call_999(&answer);
+        }
+        // Even a request of the wrong shape tells the citizen to call 999.
+        for body in [
+            json!({"lat": "x", "lon": 89.55, "token": token}),
+            json!({"place": 12, "token": token}),
+            json!(["not", "an", "object"]),
+        ] {
+            let answer = send(body).await;
+            refused(
+                &answer,
+                StatusCode::BAD_REQUEST,
+                "sos_request_malformed",
+                None,
             );
             says_call_999(&answer);
         }
@@ -182,14 +210,26 @@ on_both!(
             says_call_999(&answer);
         }
         let words = send(json!({"lat": "here", "lon": 89.55, "token": token})).await;
-        refused(&words, StatusCode::BAD_REQUEST, "request_malformed", None);
+        refused(
+            &words,
+            StatusCode::BAD_REQUEST,
+            "sos_request_malformed",
+            None,
+        );
+        says_call_999(&words);
         let form = app
             .post_form(
                 "/api/v1/sos",
                 &[("lat", "22.817"), ("lon", "89.55"), ("alert_token", &token)],
             )
             .await;
-        refused(&form, StatusCode::BAD_REQUEST, "request_malformed", None);
+        refused(
+            &form,
+            StatusCode::BAD_REQUEST,
+            "sos_request_malformed",
+            None,
+        );
+        says_call_999(&form);
         assert_eq!(app.count("sos_alerts").await, 0, "nothing was stored");
         // The same token still sends the alert once the input is right.
         let sent = send(json!({"lat": 22.817, "lon": 89.55, "token": token})).await;

@@ -115,6 +115,31 @@ on_both!(
     }
 );
 
+on_both!(
+    without_a_point_the_app_sends_where_the_citizen_writes_they_are,
+    |app: TestApp| async move {
+        let token = sos_token(&app).await;
+        let body = json!({"place": "খালিশপুর জুট মিলের গেটের সামনে", "token": token});
+        let sent = app.post_json("/api/v1/sos", body).await;
+        assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.body);
+        assert_eq!(sent.json()["has_location"], false);
+        let has_location: i64 = sqlx::query_scalar("SELECT has_location FROM sos_alerts")
+            .fetch_one(app.state.store.reader())
+            .await
+            .expect("one alert");
+        assert_eq!(has_location, 0, "an alert without a point");
+        let too_long = json!({"place": "ক".repeat(501), "token": sos_token(&app).await});
+        let refused_place = app.post_json("/api/v1/sos", too_long).await;
+        refused(
+            &refused_place,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "place_too_long",
+            Some("place"),
+        );
+        assert_eq!(app.count("sos_alerts").await, 1);
+    }
+);
+
 async fn over_the_caps_is_told_to_call_999(backend: Backend) {
     let app = TestApp::start_with(backend, |s| {
         s.sos.alerts_per_minute = 4;
