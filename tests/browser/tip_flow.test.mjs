@@ -161,6 +161,23 @@ onEachBackend('secret tip flow', (run) => {
     await screenshot(page, `follow-up-${backend}`);
   });
 
+  run.step('switching language on a half-written tip keeps what was typed, once', async (local) => {
+    const context = await run.newContext(PHONE);
+    const page = (local.page = await context.newPage());
+    await page.goto(`${run.server.base}/tips/new`);
+    const words = `অর্ধেক লেখা ${flow.marker}`;
+    await page.selectOption('#tip-form select[name=category]', 'theft');
+    await page.fill('#tip-form textarea[name=description]', words);
+    await clickAndWaitForPage(page, 'a.lang-switch');
+    assert.equal(await page.getAttribute('html', 'lang'), 'en', 'the page is now in English');
+    assert.equal(await page.$eval('#description', (t) => t.value), words, 'the text came along');
+    assert.equal(await page.$eval('#tip-form select[name=category]', (s) => s.value), 'theft');
+    // The copy is gone once used: opening the form again starts empty.
+    await page.goto(`${run.server.base}/tips/new`);
+    assert.equal(await page.$eval('#description', (t) => t.value), '', 'nothing kept for later');
+    assert.equal(await page.evaluate(() => sessionStorage.length), 0, 'nothing left in the tab');
+  }, { independent: true });
+
   run.step('a tip with an empty description is refused with an error, keeping the category', async (local) => {
     const context = await run.newContext(PHONE);
     const page = (local.page = await context.newPage());

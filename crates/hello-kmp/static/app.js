@@ -41,6 +41,41 @@
     });
   }
 
+  // Switching language on a half-written tip or message keeps what was typed: it is held in
+  // this tab's session storage for the one page load that follows, then removed. The token,
+  // the uploads and files are not carried: the page in the other language makes its own.
+  var typed = document.getElementById("tip-form") || document.getElementById("message-form");
+  var CARRY = "kmp-carry";
+  var carried = null;
+  if (window.sessionStorage) {
+    carried = sessionStorage.getItem(CARRY);
+    sessionStorage.removeItem(CARRY);
+  }
+  if (typed && window.sessionStorage) {
+    if (carried) {
+      try {
+        var values = JSON.parse(carried);
+        Array.prototype.forEach.call(typed.elements, function (el) {
+          if (!(el.name in values)) { return; }
+          if (el.type === "checkbox" || el.type === "radio") { el.checked = values[el.name] === el.value; }
+          else { el.value = values[el.name]; }
+        });
+      } catch (e) { /* a damaged copy is dropped */ }
+    }
+    Array.prototype.forEach.call(document.querySelectorAll(".lang-switch"), function (link) {
+      link.addEventListener("click", function () {
+        var values = {};
+        Array.prototype.forEach.call(typed.elements, function (el) {
+          if (!el.name || el.type === "file" || el.name === "form_token" || el.name === "upload" ||
+              el.name === "receipt") { return; }
+          if ((el.type === "checkbox" || el.type === "radio") && !el.checked) { return; }
+          if (el.value) { values[el.name] = el.value; }
+        });
+        if (Object.keys(values).length) { sessionStorage.setItem(CARRY, JSON.stringify(values)); }
+      });
+    });
+  }
+
   // A refused form or a sent tip: the focus starts at what the page came to say (the reason,
   // or the receipt), so a keyboard or screen-reader user does not begin again at the top.
   var news = document.getElementById("form-error") || document.getElementById("receipt-label");
