@@ -83,6 +83,22 @@ pub async fn nearest_thana(
     })
 }
 
+/// What the boundaries say of a tip's point for the officer who confirms its place: the same
+/// answer and thanas a citizen at that point is given (the neighbour of a point near its
+/// thana's edge included), or `None` while no boundaries are loaded.
+pub async fn place_of_point(
+    store: &Store,
+    jurisdictions: &Jurisdictions,
+    point: GeoPoint,
+) -> Result<Option<(Answer, Vec<String>)>, ServiceError> {
+    let boundaries = jurisdictions.current(store).await?;
+    if !boundaries.configured() {
+        return Ok(None);
+    }
+    let location = boundaries.locate(point, jurisdictions.margin_m());
+    Ok(Some(answer_of(&boundaries, point, location)))
+}
+
 /// Whether the nearest thana can be asked for: boundaries are loaded. The contacts must show
 /// even when this cannot be read, so a failure only says no.
 pub async fn available(store: &Store, jurisdictions: &Jurisdictions) -> bool {

@@ -263,6 +263,29 @@ on_both!(
             page.text("#place-check")
         );
         assert!(page.has("#place-check.place-near"));
+        // The officer is shown every thana a citizen standing there is told of, the neighbour
+        // across the edge included.
+        let told = app
+            .post_json(
+                "/api/v1/contacts/nearest",
+                serde_json::json!({"lat": DAULATPUR_EDGE.0, "lon": DAULATPUR_EDGE.1}),
+            )
+            .await;
+        let told: Vec<String> = told.json()["thanas"]
+            .as_array()
+            .expect("thanas")
+            .iter()
+            .filter_map(|t| t["name_bn"].as_str().map(str::to_string))
+            .collect();
+        assert!(told.len() >= 2, "{told:?}");
+        for name in &told {
+            assert!(
+                page.text("#place-candidates")
+                    .contains(name.trim_end_matches(" থানা")),
+                "{name} missing from {}",
+                page.text("#place-candidates")
+            );
+        }
         let page = admin.get(&format!("/console/tips/{outside}")).await;
         assert!(
             page.has("#place-check.place-outside") || page.has("#place-check.place-near"),

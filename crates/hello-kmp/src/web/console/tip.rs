@@ -97,27 +97,28 @@ async fn place_check(
     view: &OfficerTipView,
     lang: crate::i18n::Lang,
 ) -> Option<PlaceCheck> {
-    use crate::services::jurisdictions::Location;
+    use crate::services::nearest::{self, Answer};
     let (lat, lon) = view.point.filter(|_| view.summary.needs_place_check)?;
     let point = crate::domain::tip::GeoPoint::new(lat, lon).ok()?;
-    let location = match state.jurisdictions.locate(&state.store, point).await {
-        Ok(location) => location?,
-        Err(err) => {
-            tracing::warn!(error = %err, "jurisdiction boundaries could not be read");
-            return None;
-        }
+    let (answer, keys) =
+        match nearest::place_of_point(&state.store, &state.jurisdictions, point).await {
+            Ok(found) => found?,
+            Err(err) => {
+                tracing::warn!(error = %err, "jurisdiction boundaries could not be read");
+                return None;
+            }
+        };
+    let kind = match answer {
+        Answer::In => "in",
+        Answer::NearEdge | Answer::NearOutside => "near",
+        Answer::Outside => "outside",
     };
-    let names = |keys: &mut dyn Iterator<Item = &str>| {
-        keys.map(|k| state.reference.place_name(k, lang))
-            .collect::<Vec<_>>()
-    };
-    let (kind, thanas) = match &location {
-        Location::Routed(thana) => ("in", names(&mut std::iter::once(thana.as_str()))),
-        Location::NeedsConfirmation { candidates } => (
-            "near",
-            names(&mut candidates.iter().map(|c| c.thana.as_str())),
-        ),
-        Location::Outside => ("outside", Vec::new()),
+    let thanas: Vec<String> = match answer {
+        Answer::Outside => Vec::new(),
+        _ => keys
+            .iter()
+            .map(|k| state.reference.place_name(k, lang))
+            .collect(),
     };
     Some(PlaceCheck {
         kind,
