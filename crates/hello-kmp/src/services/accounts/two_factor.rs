@@ -217,10 +217,16 @@ pub async fn finish_enrolment(
         .open(&pending_context(&hashed), &sealed)
         .map_err(StoreError::from)?;
     let step = match parse_code(input) {
-        Ok(Code::Totp(code)) => authenticator(secret.clone(), &officer.username)?
-            .check(&code, now() as u64)
-            .ok_or(InputError::CodeWrong)?,
-        _ => return Err(InputError::CodeWrong.into()),
+        Ok(Code::Totp(code)) => {
+            authenticator(secret.clone(), &officer.username)?.check(&code, now() as u64)
+        }
+        _ => None,
+    };
+    let Some(step) = step else {
+        // Not counted towards a lock (the key was shown a moment ago, so a wrong code is a
+        // slip), but every failed code is in the audit log, this one too.
+        audit_failure(store, Some(officer.id), "enrolment code").await?;
+        return Err(InputError::CodeWrong.into());
     };
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| recovery_code()).collect();
     let hashes: Vec<String> = codes

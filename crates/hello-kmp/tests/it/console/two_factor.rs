@@ -536,3 +536,65 @@ on_both!(a_lock_runs_out_by_itself, |_app: TestApp| async move {
     assert_eq!(counted, 0, "the count starts again");
     app.finish().await;
 });
+
+on_both!(
+    a_wrong_code_at_enrolment_is_audited_but_not_counted,
+    |app: TestApp| async move {
+        let one_time = app.add_officer("karim", "thana_officer", "sonadanga").await;
+        let login = app
+            .post_form(
+                "/console/login",
+                &[("username", "karim"), ("password", &one_time)],
+            )
+            .await;
+        let cookie = login.cookie_pair();
+        let as_karim = |path: &'static str, fields: Vec<(&'static str, String)>| {
+            let (app, cookie) = (app.clone(), cookie.clone());
+            async move {
+                let fields: Vec<(&str, &str)> =
+                    fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                app.post_form_as(path, &fields, &[("cookie", &cookie)], "192.0.2.80")
+                    .await
+            }
+        };
+        let password = "seven quiet mango trees by the Rupsha".to_string();
+        let chosen = as_karim(
+            "/console/login/password",
+            vec![
+                ("new_password", password.clone()),
+                ("confirm_password", password),
+            ],
+        )
+        .await;
+        redirects_to(&chosen, "/console/login/enrol");
+        let enrol = app
+            .get_with("/console/login/enrol", &[("cookie", &cookie)])
+            .await;
+        let key = enrol.attr("#totp-key", "data-key").expect("key");
+        let wrong = if totp_code(&key, 0) == "123456" {
+            "654321"
+        } else {
+            "123456"
+        };
+        let refused = as_karim("/console/login/enrol", vec![("code", wrong.to_string())]).await;
+        assert_ne!(refused.status, StatusCode::OK, "{}", refused.body);
+        let failures: Vec<String> = audit(&app, "officer.login_failed")
+            .await
+            .into_iter()
+            .map(|e| e.detail)
+            .collect();
+        assert_eq!(failures, ["enrolment code"]);
+        let counted: i64 =
+            sqlx::query_scalar("SELECT failed_logins FROM officers WHERE username = 'karim'")
+                .fetch_one(app.state.store.reader())
+                .await
+                .expect("count");
+        assert_eq!(
+            counted, 0,
+            "a slip at enrolment does not count towards a lock"
+        );
+        let done = as_karim("/console/login/enrol", vec![("code", totp_code(&key, 0))]).await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        assert_eq!(audit(&app, "account.2fa_enrolled").await.len(), 1);
+    }
+);
