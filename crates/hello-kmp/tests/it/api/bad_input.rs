@@ -193,6 +193,7 @@ on_both!(
                 "callback_malformed",
                 Some("callback"),
             );
+            says_call_999(&answer);
         }
         for bad in [
             json!(null),

@@ -136,6 +136,7 @@ on_both!(
             "place_too_long",
             Some("place"),
         );
+        says_call_999(&refused_place);
         assert_eq!(app.count("sos_alerts").await, 1);
     }
 );
