@@ -942,12 +942,7 @@ async fn readers_leave_no_trace(backend: crate::support::Backend) {
             "{path} sets no cookie"
         );
     }
-    let mut stored = String::new();
-    if backend == crate::support::Backend::Postgres {
-        stored.push_str(&app.dump_database().await);
-    }
-    app.state.store.close().await;
-    stored.push_str(&crate::support::data_files_text(app.data_dir()));
+    let stored = app.everything_stored().await;
     let logged = logs.text();
     assert!(
         logged.contains("/news/{post}"),

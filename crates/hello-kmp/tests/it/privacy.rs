@@ -84,12 +84,7 @@ async fn nothing_identifying_is_kept(backend: Backend) {
         "01712345678",
         "1712345678",
     ];
-    let mut stored = String::new();
-    if backend == Backend::Postgres {
-        stored.push_str(&app.dump_database().await);
-    }
-    app.state.store.close().await;
-    stored.push_str(&crate::support::data_files_text(app.data_dir()));
+    let stored = app.everything_stored().await;
     let logged = logs.text();
     assert!(
         logged.contains("tip received"),

@@ -435,6 +435,19 @@ impl TestApp {
             .expect("count")
     }
 
+    /// Everything the installation keeps, as text: every file of the data folder and, on
+    /// PostgreSQL, every value of every row. The store is closed first (so that SQLite's pages
+    /// are all on disk) and cannot be used afterwards.
+    pub async fn everything_stored(&self) -> String {
+        let mut stored = String::new();
+        if self.backend == Backend::Postgres {
+            stored.push_str(&self.dump_database().await);
+        }
+        self.state.store.close().await;
+        stored.push_str(&data_files_text(self.data_dir()));
+        stored
+    }
+
     /// Every value of every row of every table, as text: what an attacker with the database has.
     pub async fn dump_database(&self) -> String {
         let pool = self.state.store.reader();

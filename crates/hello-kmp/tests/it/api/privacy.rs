@@ -50,12 +50,7 @@ async fn nothing_the_app_sends_is_kept(backend: Backend) {
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(!refused.body.contains("0171987") && !refused.body.contains("8881234"));
 
-    let mut stored = String::new();
-    if backend == Backend::Postgres {
-        stored.push_str(&app.dump_database().await);
-    }
-    app.state.store.close().await;
-    stored.push_str(&crate::support::data_files_text(app.data_dir()));
+    let stored = app.everything_stored().await;
     let logged = logs.text();
     assert!(logged.contains("SOS alert received"), "captured: {logged}");
     for secret in [

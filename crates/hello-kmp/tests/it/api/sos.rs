@@ -22,12 +22,7 @@ on_both!(
         assert_ne!(first, second);
         assert_eq!(first.len(), 32);
         assert!(first.bytes().all(|b| b.is_ascii_hexdigit()), "{first}");
-        let stored = crate::support::data_files_text(app.data_dir())
-            + &if app.backend == Backend::Postgres {
-                app.dump_database().await
-            } else {
-                String::new()
-            };
+        let stored = app.everything_stored().await;
         assert!(!stored.contains(&first) && !stored.contains(&second));
     }
 );

@@ -366,12 +366,7 @@ async fn nothing_about_the_sender_is_kept(backend: Backend) {
         )
         .await;
     reference_of(&sent);
-    let mut stored = String::new();
-    if backend == Backend::Postgres {
-        stored.push_str(&app.dump_database().await);
-    }
-    app.state.store.close().await;
-    stored.push_str(&crate::support::data_files_text(app.data_dir()));
+    let stored = app.everything_stored().await;
     let logged = logs.text();
     assert!(logged.contains("SOS alert received"), "captured: {logged}");
     for secret in [
