@@ -467,45 +467,9 @@ mod tests {
         }
     }
 
-    /// FACTS.md, "The eight thanas": the English and Bangla variants, as listed.
-    pub(crate) const FACTS_SPELLINGS: &[(&str, &[&str])] = &[
-        (
-            "khulna_sadar",
-            &[
-                "Khulna Sadar",
-                "Kotwali",
-                "Khulna Thana",
-                "খুলনা সদর থানা",
-                "কোতোয়ালী থানা",
-                "খুলনা থানা",
-            ],
-        ),
-        ("sonadanga", &["Sonadanga Model", "সোনাডাঙ্গা মডেল থানা"]),
-        ("khalishpur", &["Khalishpur", "খালিশপুর থানা"]),
-        ("daulatpur", &["Daulatpur", "Doulatpur", "দৌলতপুর থানা"]),
-        (
-            "khan_jahan_ali",
-            &["Khan Jahan Ali", "খানজাহান আলী থানা", "খান জাহান আলী থানা"],
-        ),
-        (
-            "aranghata",
-            &["Aranghata", "Arongghata", "Arangghata", "আড়ংঘাটা থানা"],
-        ),
-        (
-            "harintana",
-            &["Harintana", "Horintana", "হরিণটানা থানা", "হরিনটানা থানা"],
-        ),
-        (
-            "labanchara",
-            &[
-                "Labanchara",
-                "Lobonchora",
-                "Labonchora",
-                "লবণচরা থানা",
-                "লবনচরা থানা",
-            ],
-        ),
-    ];
+    /// FACTS.md, "The eight thanas": the English and Bangla variants, as listed (shared with
+    /// the integration tests of the contacts page).
+    const FACTS_SPELLINGS: &[(&str, &[&str])] = include!("../../tests/it/data/thana_spellings.rs");
 
     #[test]
     fn case_nukta_and_near_spellings_find_the_thana() {
