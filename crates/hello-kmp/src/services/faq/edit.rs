@@ -108,6 +108,14 @@ pub struct GroupForm {
 }
 
 impl GroupForm {
+    /// The form filled with a stored group's title, to edit it.
+    pub fn of(group: &super::Group) -> GroupForm {
+        GroupForm {
+            title_bn: group.title.bn.clone(),
+            title_en: group.title.en.clone(),
+        }
+    }
+
     fn parse(&self) -> Result<Bilingual, InputError> {
         let title = Bilingual::parse(
             &self.title_bn,

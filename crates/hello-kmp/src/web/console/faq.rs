@@ -379,11 +379,7 @@ pub async fn show_group(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id = parse_id(&id)?;
-    let group = edit::group(&state.store, &officer, id).await?;
-    let form = GroupForm {
-        title_bn: group.title.bn,
-        title_en: group.title.en,
-    };
+    let form = GroupForm::of(&edit::group(&state.store, &officer, id).await?);
     Ok(group_page(&officer, ctx, id, form, None))
 }
 
@@ -448,11 +444,7 @@ pub async fn delete_group(
     match edit::delete_group(&state.store, &officer, id, form.confirmed()).await {
         Ok(()) => Ok(to_list()),
         Err(ServiceError::Input(err)) => {
-            let group = edit::group(&state.store, &officer, id).await?;
-            let stored = GroupForm {
-                title_bn: group.title.bn,
-                title_en: group.title.en,
-            };
+            let stored = GroupForm::of(&edit::group(&state.store, &officer, id).await?);
             let problem = Problem::new(&ctx, err);
             Ok(group_page(&officer, ctx, id, stored, Some((err, problem))))
         }
