@@ -262,7 +262,7 @@ fn sealed_and_replay(tip: &NewTip) -> Result<(Vec<u8>, Option<String>), ServiceE
 /// Whether this very form (same token, same content) is already a tip. A form resent after its
 /// answer was lost names uploads that went with the first send and are gone; asked first, the
 /// resend is answered with the first receipt instead of a refusal for the missing files.
-pub async fn already_sent(store: &Store, keys: &Keys, tip: &NewTip) -> Result<bool, ServiceError> {
+async fn already_sent(store: &Store, keys: &Keys, tip: &NewTip) -> Result<bool, ServiceError> {
     let (_, replay) = sealed_and_replay(tip)?;
     let Some(replay) = replay else {
         return Ok(false);
@@ -273,6 +273,26 @@ pub async fn already_sent(store: &Store, keys: &Keys, tip: &NewTip) -> Result<bo
         .await
         .map_err(StoreError::from)?;
     Ok(found.is_some())
+}
+
+/// Cleans the uploads a tip form names (sent a piece at a time) into `prepared`, at most
+/// `limits.max_files` files with those already there; see `uploads::prepare_named`. A form that
+/// is already a tip is a resend after a lost answer: its uploads went with the first send, so
+/// nothing is prepared and the send answers with the first receipt.
+pub async fn prepare_uploads(
+    store: &Store,
+    blobs: &Blobs,
+    keys: &Keys,
+    limits: &FileLimits,
+    tip: &NewTip,
+    ids: &mut Vec<String>,
+    prepared: &mut Vec<Prepared>,
+) -> Result<(), ServiceError> {
+    if ids.is_empty() || already_sent(store, keys, tip).await? {
+        return Ok(());
+    }
+    let room = limits.max_files;
+    crate::services::uploads::prepare_named(store, blobs, keys, limits, ids, prepared, room).await
 }
 
 /// The thana a tip is routed by, and whether an officer must check its place.

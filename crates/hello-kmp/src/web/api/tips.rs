@@ -100,25 +100,21 @@ pub async fn submit_tip(
         return Err(InputError::UploadUnknown.into());
     }
     let mut prepared = Vec::new();
-    // A resend after a lost answer names uploads that went with the first send: it is answered
-    // with the first receipt, below, without them.
-    let resent =
-        !form.uploads.is_empty() && citizen::already_sent(&state.store, &state.keys, &tip).await?;
-    if !resent {
-        let named = uploads::prepare_named(
-            &state.store,
-            &state.blobs,
-            &state.keys,
-            &state.file_limits(),
-            &mut form.uploads,
-            &mut prepared,
-            state.file_limits().max_files,
-        )
-        .await;
-        if let Err(err) = named {
-            attachments::discard(&state.blobs, &prepared).await;
-            return Err(err.into());
-        }
+    let (store, blobs, keys) = (&state.store, &state.blobs, &state.keys);
+    let limits = state.file_limits();
+    let named = citizen::prepare_uploads(
+        store,
+        blobs,
+        keys,
+        &limits,
+        &tip,
+        &mut form.uploads,
+        &mut prepared,
+    )
+    .await;
+    if let Err(err) = named {
+        attachments::discard(&state.blobs, &prepared).await;
+        return Err(err.into());
     }
     let rules = SubmitRules {
         area: state.settings.area,

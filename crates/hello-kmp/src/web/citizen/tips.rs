@@ -162,18 +162,16 @@ async fn read_upload(
     }
     if !form.uploads.is_empty() {
         let tip = NewTip::parse(form, &state.reference)?;
-        if citizen::already_sent(&state.store, &state.keys, &tip).await? {
-            // A resend after a lost answer: its uploads went with the first send.
-            return Ok(());
-        }
-        uploads::prepare_named(
-            &state.store,
-            &state.blobs,
-            &state.keys,
-            &state.file_limits(),
+        let (store, blobs, keys) = (&state.store, &state.blobs, &state.keys);
+        let limits = state.file_limits();
+        citizen::prepare_uploads(
+            store,
+            blobs,
+            keys,
+            &limits,
+            &tip,
             &mut form.uploads,
             prepared,
-            state.file_limits().max_files,
         )
         .await?;
     }
